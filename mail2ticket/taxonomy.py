@@ -1,0 +1,187 @@
+"""The ticket taxonomy: categories, review thresholds and extraction fields.
+
+The taxonomy is data (``taxonomy.yaml``), not code: adding a category is a YAML change plus a
+retraining. This module validates that file with pydantic so a broken taxonomy fails at load
+time with a message that names the file, the category and the field, instead of surfacing
+later as a confusing prompt or schema error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
+UNKNOWN = "unknown"
+
+FieldType = Literal["string", "date", "datetime", "boolean", "integer", "string_list"]
+
+#: JSON Schema fragment for each field type. Dates stay strings with a format so that
+#: schema-constrained decoding produces ISO 8601 text the ticketing tool can ingest.
+_JSON_TYPES: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "date": {"type": "string", "format": "date"},
+    "datetime": {"type": "string", "format": "date-time"},
+    "boolean": {"type": "boolean"},
+    "integer": {"type": "integer"},
+    "string_list": {"type": "array", "items": {"type": "string"}},
+}
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file that cannot be used; the message names file, category and field."""
+
+
+class FieldSpec(BaseModel):
+    """One extraction field of a category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: FieldType
+    description: str = ""
+    enum: list[str] | None = Field(default=None, description="Allowed values (string fields only).")
+
+    @model_validator(mode="after")
+    def _enum_only_on_strings(self) -> FieldSpec:
+        if self.enum is not None and self.type != "string":
+            raise ValueError("'enum' is only allowed on fields of type 'string'")
+        if self.enum is not None and not self.enum:
+            raise ValueError("'enum' must list at least one value")
+        return self
+
+    def json_schema(self) -> dict[str, Any]:
+        schema = dict(_JSON_TYPES[self.type])
+        if self.enum:
+            schema["enum"] = list(self.enum)
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+class Category(BaseModel):
+    """A ticket category: what the classifier may answer and what its extractor fills."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Exact label, as the ticketing tool spells it.")
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Short identifier for files and agents.")
+    description: str = Field(min_length=1, description="What belongs here; shown to the model.")
+    review_threshold: float = Field(
+        ge=0.0, le=1.0, description="Below this confidence a ticket is routed to human review."
+    )
+    examples: list[str] = Field(default_factory=list)
+    fields: dict[str, FieldSpec] = Field(default_factory=dict)
+
+    @field_validator("fields")
+    @classmethod
+    def _field_names_are_identifiers(cls, fields: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+        for name in fields:
+            if not name.isidentifier():
+                raise ValueError(f"field name {name!r} is not a valid identifier")
+        return fields
+
+    def json_schema(self) -> dict[str, Any]:
+        """JSON Schema of this category's extraction output (every field optional)."""
+        return {
+            "title": self.key,
+            "description": self.name,
+            "type": "object",
+            "properties": {name: spec.json_schema() for name, spec in self.fields.items()},
+            "additionalProperties": False,
+        }
+
+
+class Taxonomy(BaseModel):
+    """The whole taxonomy file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(min_length=1)
+    categories: list[Category]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Taxonomy:
+        names = [c.name for c in self.categories]
+        keys = [c.key for c in self.categories]
+        for label, values in (("name", names), ("key", keys)):
+            duplicates = sorted({v for v in values if values.count(v) > 1})
+            if duplicates:
+                raise ValueError(f"duplicate category {label}(s): {', '.join(duplicates)}")
+        if UNKNOWN not in names:
+            raise ValueError(f"the taxonomy must define the {UNKNOWN!r} category")
+        return self
+
+    @cached_property
+    def labels(self) -> list[str]:
+        """Labels the classifier may answer, ``unknown`` excluded."""
+        return [c.name for c in self.categories if c.name != UNKNOWN]
+
+    @property
+    def labels_with_unknown(self) -> list[str]:
+        return [*self.labels, UNKNOWN]
+
+    def category(self, name: str) -> Category:
+        for category in self.categories:
+            if category.name == name:
+                return category
+        raise KeyError(f"unknown category {name!r}; known: {', '.join(self.labels_with_unknown)}")
+
+    def json_schema(self, name: str) -> dict[str, Any]:
+        return self.category(name).json_schema()
+
+    @cached_property
+    def digest(self) -> str:
+        """Content hash, recorded with adapters so a mismatched taxonomy is detected."""
+        canonical = self.model_dump_json()
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def _describe(path: Path, raw: Any, error: dict[str, Any]) -> str:
+    """Turn one pydantic error location into 'category X, field Y' wording."""
+    loc = list(error.get("loc", ()))
+    where: list[str] = []
+    if len(loc) >= 2 and loc[0] == "categories" and isinstance(loc[1], int):
+        index = loc[1]
+        name = None
+        if isinstance(raw, dict) and isinstance(raw.get("categories"), list) and index < len(raw["categories"]):
+            entry = raw["categories"][index]
+            name = entry.get("name") if isinstance(entry, dict) else None
+        where.append(f"category {name!r}" if name else f"category #{index + 1}")
+        rest = loc[2:]
+        if len(rest) >= 2 and rest[0] == "fields":
+            where.append(f"field {rest[1]!r}")
+            rest = rest[2:]
+        if rest:
+            where.append("key " + ".".join(str(p) for p in rest))
+    elif loc:
+        where.append("key " + ".".join(str(p) for p in loc))
+    location = ", ".join(where) if where else "top level"
+    return f"{path}: {location}: {error.get('msg', 'invalid value')}"
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Load and validate a taxonomy file (the packaged one by default)."""
+    resolved = Path(path) if path is not None else DEFAULT_TAXONOMY_PATH
+    return _load_cached(resolved.resolve())
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path) -> Taxonomy:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise TaxonomyError(f"{path}: taxonomy file not found") from exc
+    except yaml.YAMLError as exc:
+        raise TaxonomyError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{path}: top level must be a mapping with 'version' and 'categories'")
+    try:
+        return Taxonomy.model_validate(raw)
+    except ValidationError as exc:
+        messages = [_describe(path, raw, err) for err in exc.errors()]
+        raise TaxonomyError("invalid taxonomy\n  " + "\n  ".join(messages)) from None

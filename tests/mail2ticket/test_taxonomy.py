@@ -1,0 +1,118 @@
+"""The taxonomy file: the paper's 9 labels, schemas, and errors that say where a file is broken."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from mail2ticket.taxonomy import DEFAULT_TAXONOMY_PATH, UNKNOWN, TaxonomyError, load_taxonomy
+
+PAPER_LABELS = [
+    "Demande de service/Backup #BCS/Autre",
+    "Demande de service/Backup #BCS/Demande de renseignement",
+    "Demande de service/Backup #BCS/Restauration qualifiée",
+    "Demande de service/Backup #BCS/Stratégie de sauvegarde/Création",
+    "Demande de service/Backup #BCS/Stratégie de sauvegarde/Modification",
+    "Demande de service/Backup #BCS/Stratégie de sauvegarde/Suppression",
+    "Demande de service/Cyber Sécurité #CS2/Bastion/Création-Modification d'entrées",
+    "Incidents/Backup #BCS/Sauvegarde",
+    "Incidents/Supervision",
+]
+
+
+def test_labels_are_the_papers_nine_plus_unknown() -> None:
+    taxonomy = load_taxonomy()
+    assert sorted(taxonomy.labels) == sorted(PAPER_LABELS)
+    assert taxonomy.labels_with_unknown[-1] == UNKNOWN
+
+
+def test_restoration_has_the_papers_five_fields() -> None:
+    category = load_taxonomy().category("Demande de service/Backup #BCS/Restauration qualifiée")
+    assert list(category.fields) == ["restore_date", "source_path", "restore_type", "destination_path", "hostname"]
+    assert category.fields["restore_type"].enum == ["fichier", "dossier", "vm", "base de données", "messagerie"]
+
+
+@pytest.mark.parametrize("label", PAPER_LABELS)
+def test_each_category_schema_is_valid_json_schema_and_enforces_types(label: str) -> None:
+    taxonomy = load_taxonomy()
+    schema = taxonomy.json_schema(label)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator.validate({})  # every field is optional
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate({"not_a_field": "x"})
+    for name, spec in taxonomy.category(label).fields.items():
+        wrong = "text" if spec.type in ("boolean", "integer", "string_list") else 12
+        with pytest.raises(jsonschema.ValidationError):
+            validator.validate({name: wrong})
+
+
+def test_date_fields_reject_non_iso_dates() -> None:
+    schema = load_taxonomy().json_schema("Demande de service/Backup #BCS/Restauration qualifiée")
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    validator.validate({"restore_date": "2025-03-12"})
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate({"restore_date": "12/03/2025"})
+
+
+def test_digest_changes_with_content(tmp_path: Path) -> None:
+    raw = yaml.safe_load(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8"))
+    raw["categories"][0]["review_threshold"] = 0.5
+    other = tmp_path / "taxonomy.yaml"
+    other.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    assert load_taxonomy(other).digest != load_taxonomy().digest
+
+
+def _broken(tmp_path: Path, mutate) -> Path:
+    raw = yaml.safe_load(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "broken.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_bad_field_type_names_file_category_and_field(tmp_path: Path) -> None:
+    def mutate(raw):
+        raw["categories"][1]["fields"]["restore_date"]["type"] = "timestamp"
+
+    path = _broken(tmp_path, mutate)
+    with pytest.raises(TaxonomyError) as error:
+        load_taxonomy(path)
+    message = str(error.value)
+    assert str(path) in message
+    assert "Restauration qualifiée" in message
+    assert "'restore_date'" in message
+
+
+def test_enum_on_a_non_string_field_is_rejected(tmp_path: Path) -> None:
+    def mutate(raw):
+        raw["categories"][5]["fields"]["delete_existing_backups"]["enum"] = ["oui", "non"]
+
+    with pytest.raises(TaxonomyError, match="delete_existing_backups"):
+        load_taxonomy(_broken(tmp_path, mutate))
+
+
+def test_duplicate_and_missing_unknown_are_rejected(tmp_path: Path) -> None:
+    def duplicate(raw):
+        raw["categories"][2]["name"] = raw["categories"][0]["name"]
+
+    with pytest.raises(TaxonomyError, match="duplicate category name"):
+        load_taxonomy(_broken(tmp_path, duplicate))
+
+    def no_unknown(raw):
+        raw["categories"] = [c for c in raw["categories"] if c["name"] != UNKNOWN]
+
+    with pytest.raises(TaxonomyError, match="unknown"):
+        load_taxonomy(_broken(tmp_path, no_unknown))
+
+
+def test_invalid_yaml_and_missing_file_name_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\ncategories: [\n", encoding="utf-8")
+    with pytest.raises(TaxonomyError, match=r"bad\.yaml: not valid YAML"):
+        load_taxonomy(bad)
+    with pytest.raises(TaxonomyError, match="not found"):
+        load_taxonomy(tmp_path / "absent.yaml")
