@@ -74,6 +74,9 @@ _ANY_SEPARATOR_HINT = re.compile(
     re.IGNORECASE,
 )
 
+_LINE_BREAKS = re.compile(r"\n")
+_FLAT_BREAKS = re.compile(r"[\n*]")
+
 #: How many logical lines a header block may span (blank lines and wrapped recipients included).
 _MAX_HEADER_LINES = 16
 
@@ -110,13 +113,16 @@ class _Line:
         return source[self.start : self.end].strip()
 
 
-def _is_flattened(text: str) -> bool:
-    """A tool that flattened the e-mail replaced its line breaks with asterisks."""
+def is_flattened(text: str) -> bool:
+    """Whether a tool flattened the e-mail, replacing its line breaks with asterisks."""
     return "\n" not in text.strip() and text.count("*") >= 2
 
 
-def _logical_lines(text: str) -> list[_Line]:
-    breaks = re.compile(r"[\n*]") if _is_flattened(text) else re.compile(r"\n")
+def _logical_lines(text: str, flattened: bool | None = None) -> list[_Line]:
+    """Lines of ``text``; in a flattened e-mail every asterisk is a line break."""
+    if flattened is None:
+        flattened = is_flattened(text)
+    breaks = _FLAT_BREAKS if flattened else _LINE_BREAKS
     lines: list[_Line] = []
     start = 0
     for match in breaks.finditer(text):
@@ -183,12 +189,16 @@ def _span(text: str, lines: list[_Line], first: int, stop: int) -> str:
     return text[lines[content[0]].start : lines[content[-1]].end].strip()
 
 
-def _dequote(text: str) -> str:
-    """Remove one level of ``>`` quoting when the quoted lines dominate the text."""
-    lines = _logical_lines(text)
-    non_blank = [line for line in lines if line.text(text)]
-    quoted = [line for line in non_blank if line.text(text).startswith(">")]
-    if not non_blank or len(quoted) * 2 < len(non_blank):
+def _dequote(text: str, flattened: bool) -> str:
+    """Remove one level of ``>`` quoting when the quoted message starts quoted.
+
+    Deciding on the first content line, not on a majority of lines, keeps working when a
+    tool flattened the thread: a quoted alert that was one line before flattening is then
+    many asterisk-separated pieces of which only the first carries the ``>``.
+    """
+    lines = _logical_lines(text, flattened)
+    first = _next_content_line(text, lines, 0)
+    if first == len(lines) or not lines[first].text(text).startswith(">"):
         return text
     pieces: list[str] = []
     for line in lines:
@@ -197,21 +207,36 @@ def _dequote(text: str) -> str:
     return "".join(pieces)
 
 
+def trim_message(text: str, flattened: bool | None = None) -> str:
+    """A message's text without blank lines (or edge asterisk line breaks) around it.
+
+    ``flattened`` says whether the whole Description was flattened with asterisks; by default
+    ``text`` itself is examined.
+    """
+    if flattened is None:
+        flattened = is_flattened(text)
+    lines = _logical_lines(text, flattened)
+    return _span(text, lines, 0, len(lines))
+
+
 def has_forward(text: str) -> bool:
     """Whether ``text`` forwards another e-mail (everything below the marker belongs to it)."""
     return _FORWARD_MARKER.search(text) is not None
 
 
-def split_messages(description: str, top_sender: str | None = None) -> list[Message]:
+def split_messages(description: str, top_sender: str | None = None, flattened: bool | None = None) -> list[Message]:
     """Split a thread into its messages, newest first.
 
     Forwarded content stays inside the message that forwarded it. Empty messages (a forward
     with no comment, a description that starts with its own header) are kept as empty bodies
-    so callers see the structure; :func:`first_client_email` skips them.
+    so callers see the structure; :func:`first_client_email` skips them. ``flattened`` is
+    decided once for the whole Description (by default, from ``description`` itself).
     """
+    if flattened is None:
+        flattened = is_flattened(description)
+    lines = _logical_lines(description, flattened)
     if not _ANY_SEPARATOR_HINT.search(description):
-        return [Message(description.strip(), top_sender)]
-    lines = _logical_lines(description)
+        return [Message(_span(description, lines, 0, len(lines)), top_sender)]
     messages: list[Message] = []
     sender, first = top_sender, 0
     index = 0
@@ -225,8 +250,8 @@ def split_messages(description: str, top_sender: str | None = None) -> list[Mess
         if attribution is not None:
             last, new_sender = attribution
             messages.append(Message(_span(description, lines, first, index), sender))
-            older = _dequote(description[lines[last].next :])
-            return messages + split_messages(older, top_sender=new_sender)
+            older = _dequote(description[lines[last].next :], flattened)
+            return messages + split_messages(older, top_sender=new_sender, flattened=flattened)
         if _REPLY_MARKER.match(line) or _UNDERSCORE_RULE.match(line):
             header_start = _next_content_line(description, lines, index + 1)
             header = _header_block(description, lines, header_start) if header_start < len(lines) else None

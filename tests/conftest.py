@@ -85,3 +85,12 @@ def s3_bucket(s3_env: str) -> str:
     name = f"mail2ticket-{uuid.uuid4().hex[:10]}"
     boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
     return name
+
+
+@pytest.fixture(scope="session")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory):
+    """A generated export of 1,200 tickets (half in the taxonomy), shared by the session."""
+    from mail2ticket.corpus import CorpusConfig, generate
+
+    out = tmp_path_factory.mktemp("corpus") / "export.csv"
+    return generate(CorpusConfig(tickets=1_200, seed=11, strategic_share=0.5), out)

@@ -1,0 +1,162 @@
+"""The ``mail2ticket`` command.
+
+Every expected failure (bad input, unreachable storage, invalid taxonomy) ends with one line
+``error: …`` on stderr and exit code 2, never a traceback: the people running these commands
+are data and platform engineers who need to know what to fix, not where it broke.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import typer
+from rich.console import Console
+
+from mail2ticket.storage import StorageError
+from mail2ticket.taxonomy import TaxonomyError, load_taxonomy
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+app = typer.Typer(
+    help="mail2ticket: turn customer e-mails into tickets.", no_args_is_help=True, pretty_exceptions_enable=False
+)
+corpus_app = typer.Typer(help="Synthetic ticket-system exports.", no_args_is_help=True)
+taxonomy_app = typer.Typer(help="The ticket taxonomy.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(taxonomy_app, name="taxonomy")
+
+stderr = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clear_errors(func: F) -> F:
+    """Turn the library's expected errors into one readable line and exit code 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from mail2ticket.prepare import PrepareError
+
+        try:
+            return func(*args, **kwargs)
+        except (PrepareError, TaxonomyError, StorageError, ValueError) as exc:
+            message = " ".join(str(exc).split()) if "\n" not in str(exc).strip() else str(exc).strip()
+            typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@corpus_app.command("generate")
+@clear_errors
+def corpus_generate(
+    out: Annotated[Path, typer.Option(help="Export file to write (.csv or .parquet).")],
+    tickets: Annotated[int, typer.Option(min=1, help="Number of tickets.")] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same export.")] = 0,
+    format: Annotated[Literal["csv", "parquet"], typer.Option("--format", help="Export format.")] = "csv",
+    scale: Annotated[
+        Literal["custom", "paper"],
+        typer.Option(help="'paper' reproduces the paper's size (175,813 rows, 29,376 tickets)."),
+    ] = "custom",
+    truth: Annotated[Path | None, typer.Option(help="Ground-truth file (default: <out stem>.truth.jsonl).")] = None,
+    strategic_share: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0, max=1.0, help="Share of tickets in the 9 taxonomy categories (default: the paper's 4,500/29,376)."
+        ),
+    ] = None,
+) -> None:
+    """Generate a realistic raw ticket export and its ground truth."""
+    from mail2ticket.corpus import CorpusConfig, generate
+
+    config = CorpusConfig.paper(seed) if scale == "paper" else CorpusConfig(tickets=tickets, seed=seed)
+    if strategic_share is not None:
+        from dataclasses import replace
+
+        config = replace(config, strategic_share=strategic_share)
+    with stderr.status(f"generating {config.tickets:,} tickets…"):
+        summary = generate(config, out, format, truth)
+    typer.echo(
+        f"wrote {summary.export} ({summary.rows:,} rows, {summary.well_formed_rows:,} well-formed, "
+        f"{summary.tickets:,} tickets, {summary.categories} categories) and {summary.truth}"
+    )
+
+
+@app.command("prepare")
+@clear_errors
+def prepare(
+    input: Annotated[str, typer.Option("--input", help="Raw export: local path or s3:// URI.")],
+    out_dir: Annotated[Path, typer.Option(help="Directory for train/test JSONL, card and histogram.")],
+    ground_truth: Annotated[
+        str | None, typer.Option(help="Ground-truth JSONL (local or s3://) to attach extraction fields.")
+    ] = None,
+    strategic: Annotated[
+        list[str] | None, typer.Option(help="A strategic category (repeat); default: all taxonomy labels.")
+    ] = None,
+    min_share: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.02,
+    share_basis: Annotated[Literal["largest", "tickets", "strategic"], typer.Option()] = "largest",
+    test_size: Annotated[float, typer.Option(min=0.01, max=0.99)] = 0.2,
+    seed: Annotated[int, typer.Option()] = 42,
+    mask_pii: Annotated[bool, typer.Option(help="Mask e-mail addresses, phone numbers, IBANs.")] = False,
+    support_domain: Annotated[list[str] | None, typer.Option(help="Support desk e-mail domain (repeat).")] = None,
+    encoding: Annotated[str, typer.Option(help="Encoding of a CSV export.")] = "utf-8",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
+) -> None:
+    """Clean and split a raw export the way the paper did (section 5) and print the dataset card."""
+    from mail2ticket.prepare import PrepareConfig, prepare_dataset, render_card
+
+    config = PrepareConfig(
+        strategic_categories=strategic or None,
+        min_share=min_share,
+        share_basis=share_basis,
+        test_size=test_size,
+        seed=seed,
+        mask_pii=mask_pii,
+        encoding=encoding,
+        **({"support_domains": support_domain} if support_domain else {}),
+    )
+    result = prepare_dataset(input, out_dir, config, ground_truth)
+    if as_json:
+        sys.stdout.write(json.dumps(result.card, ensure_ascii=False, indent=2) + "\n")
+    else:
+        typer.echo(render_card(result.card))
+
+
+@taxonomy_app.command("labels")
+@clear_errors
+def taxonomy_labels(
+    path: Annotated[Path | None, typer.Option(help="Taxonomy YAML (default: the packaged one).")] = None,
+) -> None:
+    """Print the category labels, one per line."""
+    for label in load_taxonomy(path).labels_with_unknown:
+        typer.echo(label)
+
+
+@taxonomy_app.command("schema")
+@clear_errors
+def taxonomy_schema(
+    category: Annotated[str, typer.Argument(help="Exact category label.")],
+    path: Annotated[Path | None, typer.Option(help="Taxonomy YAML (default: the packaged one).")] = None,
+) -> None:
+    """Print the JSON Schema of a category's extraction fields."""
+    taxonomy = load_taxonomy(path)
+    try:
+        schema = taxonomy.json_schema(category)
+    except KeyError as exc:
+        raise ValueError(exc.args[0]) from None
+    typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

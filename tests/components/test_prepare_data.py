@@ -1,0 +1,50 @@
+"""The prepare_data component, run for real through kfp.local (SubprocessRunner)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from components.prepare_data import prepare_data
+from mail2ticket.storage import sha256_file
+from pipelines.local import init_local
+
+
+def test_component_declares_no_runtime_install() -> None:
+    spec = prepare_data.component_spec
+    command = " ".join(spec.implementation.container.command)
+    assert "pip install" not in command
+    outputs = {name: out.type for name, out in spec.outputs.items()}
+    assert outputs["train_data"] == "system.Dataset@0.0.1"
+    assert outputs["test_data"] == "system.Dataset@0.0.1"
+    assert outputs["dataset_card_view"] == "system.Markdown@0.0.1"
+    assert outputs["preparation_metrics"] == "system.Metrics@0.0.1"
+
+
+def test_component_runs_through_kfp_local(small_corpus, tmp_path: Path) -> None:
+    init_local(tmp_path / "kfp")
+    task = prepare_data(raw_uri=str(small_corpus.export), ground_truth_uri=str(small_corpus.truth), seed=3)
+    card = json.loads(Path(task.outputs["dataset_card"].path).read_text(encoding="utf-8"))
+    train = task.outputs["train_data"]
+    test = task.outputs["test_data"]
+    assert card["steps"][0]["rows"] == small_corpus.rows
+    assert card["steps"][2]["rows"] == small_corpus.tickets
+    assert card["parameters"]["seed"] == 3
+    assert card["outputs"]["train.jsonl"]["sha256"] == sha256_file(train.path)
+    train_lines = Path(train.path).read_text(encoding="utf-8").splitlines()
+    assert train.metadata["rows"] == card["train_rows"] == len(train_lines)
+    assert test.metadata["rows"] == card["test_rows"]
+    first = json.loads(train_lines[0])
+    assert set(first) >= {"email", "category", "ticket_id", "fields"}
+    assert Path(task.outputs["category_histogram"].path).read_bytes()[:4] == b"\x89PNG"
+    assert "# Dataset card" in Path(task.outputs["dataset_card_view"].path).read_text(encoding="utf-8")
+
+
+def test_component_bad_input_fails_the_task(tmp_path: Path) -> None:
+    init_local(tmp_path / "kfp")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(RuntimeError, match="FAILURE"):
+        prepare_data(raw_uri=str(empty))

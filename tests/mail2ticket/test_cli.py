@@ -1,0 +1,47 @@
+"""The mail2ticket command: corpus generation, preparation, and one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+CLI = [sys.executable, "-m", "mail2ticket.cli"]
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_generate_then_prepare(tmp_path: Path) -> None:
+    out = tmp_path / "export.parquet"
+    generated = run("corpus", "generate", "--tickets", "300", "--seed", "5", "--out", str(out), "--format", "parquet",
+                    "--strategic-share", "0.6")  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    assert out.exists() and (tmp_path / "export.truth.jsonl").exists()
+    prepared = run("prepare", "--input", str(out), "--out-dir", str(tmp_path / "prep"), "--json")
+    assert prepared.returncode == 0, prepared.stderr
+    card = json.loads(prepared.stdout)
+    assert card["steps"][2]["rows"] == 300
+    assert card["steps"][-1]["rows"] == card["train_rows"] + card["test_rows"] > 100
+
+
+def test_bad_input_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
+    missing = run("prepare", "--input", str(tmp_path / "absent.csv"), "--out-dir", str(tmp_path / "o"))
+    assert missing.returncode == 2
+    assert "Traceback" not in missing.stderr
+    assert "absent.csv: no such file" in missing.stderr
+    bad_category = tmp_path / "x.csv"
+    bad_category.write_text("Numéro de ticket;Description;Catégorie du ticket;Message\n1;a;b;c\n", encoding="utf-8")
+    unknown = run("prepare", "--input", str(bad_category), "--out-dir", str(tmp_path / "o"), "--strategic", "Nope")
+    assert unknown.returncode == 2 and "not in taxonomy" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_taxonomy_commands() -> None:
+    labels = run("taxonomy", "labels")
+    assert labels.returncode == 0 and labels.stdout.splitlines()[0] == "Incidents/Supervision"
+    schema = run("taxonomy", "schema", "Incidents/Supervision")
+    assert json.loads(schema.stdout)["properties"]["severity"]["enum"][0] == "OK"
+    wrong = run("taxonomy", "schema", "Nope")
+    assert wrong.returncode == 2 and "unknown category" in wrong.stderr
