@@ -12,7 +12,9 @@ from pathlib import Path
 from kfp import local
 
 # The runner warns that a custom base image is ignored: locally that is the point.
-warnings.filterwarnings("ignore", message="You may be attemping to run a task that uses custom", category=RuntimeWarning)
+warnings.filterwarnings(
+    "ignore", message="You may be attemping to run a task that uses custom", category=RuntimeWarning
+)
 
 
 def init_local(pipeline_root: str | Path) -> Path:
