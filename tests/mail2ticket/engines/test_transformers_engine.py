@@ -1,0 +1,99 @@
+"""TransformersEngine on the embedded model: label scoring, cache reuse, adapters, generation."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from mail2ticket.engines import Engine
+from mail2ticket.engines.transformers_engine import AdapterError, TransformersEngine
+from mail2ticket.prompts import answer_prefix_ids, answer_token_ids, classification_prompt
+from mail2ticket.taxonomy import load_taxonomy
+
+TAXONOMY = load_taxonomy()
+LABELS = TAXONOMY.labels_with_unknown
+EMAILS = [
+    "** PROBLEM Service Alert: srv-web-01/Disk C: is CRITICAL ** Free space 3 %",
+    "Bonjour, merci de restaurer le dossier \\\\srvfic01\\compta\\2024 dans l'état du 12/03. Cordialement",
+    "Pouvez-vous créer un accès RDP via le bastion pour le prestataire j.martin sur SRVAPP04 ?",
+]
+
+
+@pytest.fixture(scope="module")
+def engine(embedded_model_dir: Path) -> TransformersEngine:
+    return TransformersEngine(embedded_model_dir)
+
+
+@pytest.fixture(scope="module")
+def prompts(engine: TransformersEngine) -> list[str]:
+    return [classification_prompt(engine.tokenizer, email, TAXONOMY, "compact") for email in EMAILS]
+
+
+def reference_log_probs(engine: TransformersEngine, prompt: str, labels: list[str]) -> list[float]:
+    """Constrained-decoding log-probabilities computed the slow way: full sequences, no cache."""
+    prefix = engine.tokenizer.encode(prompt, add_special_tokens=False) + answer_prefix_ids(engine.tokenizer)
+    continuations = [answer_token_ids(engine.tokenizer, label) for label in labels]
+    scores = []
+    with torch.inference_mode():
+        for ids in continuations:
+            logits = engine.model(input_ids=torch.tensor([prefix + ids])).logits[0]
+            total = 0.0
+            for t, token in enumerate(ids):
+                allowed = sorted({c[t] for c in continuations if len(c) > t and c[:t] == ids[:t]})
+                if len(allowed) > 1:
+                    step = torch.log_softmax(logits[len(prefix) + t - 1, allowed], dim=0)
+                    total += float(step[allowed.index(token)])
+            scores.append(total)
+    return scores
+
+
+def test_engine_implements_the_interface(engine: TransformersEngine) -> None:
+    assert isinstance(engine, Engine)
+
+
+def test_classify_scores_every_label_and_nothing_else(engine: TransformersEngine, prompts: list[str]) -> None:
+    results = engine.classify(prompts, LABELS)
+    assert len(results) == len(prompts)
+    for scores in results:
+        assert list(scores) == LABELS
+        assert math.isclose(sum(scores.values()), 1.0, rel_tol=1e-6)
+        assert all(0.0 <= p <= 1.0 for p in scores.values())
+
+
+def test_trie_scores_match_the_uncached_reference(engine: TransformersEngine, prompts: list[str]) -> None:
+    batched = engine.classify(prompts, LABELS)  # shared instruction cache across prompts
+    for prompt, scores in zip(prompts, batched, strict=True):
+        reference = torch.softmax(torch.tensor(reference_log_probs(engine, prompt, LABELS)), dim=0).tolist()
+        assert [scores[label] for label in LABELS] == pytest.approx(reference, abs=2e-4)
+        alone = engine.classify([prompt], LABELS)[0]  # no shared cache
+        assert [alone[label] for label in LABELS] == pytest.approx(reference, abs=2e-4)
+
+
+def test_adapters_switch_and_the_base_stays_the_base(
+    engine: TransformersEngine, prompts: list[str], tmp_path: Path
+) -> None:
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    base = AutoModelForCausalLM.from_pretrained(engine.model_dir)
+    config = LoraConfig(r=4, lora_alpha=64, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    get_peft_model(base, config).save_pretrained(tmp_path / "adapter")
+    before = engine.classify(prompts[:1], LABELS)[0]
+    with_adapter = engine.classify(prompts[:1], LABELS, adapter=str(tmp_path / "adapter"))[0]
+    after = engine.classify(prompts[:1], LABELS)[0]
+    assert max(abs(with_adapter[k] - before[k]) for k in LABELS) > 1e-3
+    assert [after[k] for k in LABELS] == pytest.approx([before[k] for k in LABELS], abs=1e-6)
+    with pytest.raises(AdapterError, match="cannot load adapter"):
+        engine.classify(prompts[:1], LABELS, adapter=str(tmp_path / "missing"))
+
+
+def test_generate_is_free_text_and_greedy_is_deterministic(engine: TransformersEngine, prompts: list[str]) -> None:
+    first = engine.generate(prompts[:1], max_new_tokens=8)
+    again = engine.generate(prompts[:1], max_new_tokens=8)
+    assert first == again and isinstance(first[0], str) and first[0]
+    sampled = engine.generate(prompts[:1], max_new_tokens=8, temperature=1.5, seed=3)
+    assert sampled == engine.generate(prompts[:1], max_new_tokens=8, temperature=1.5, seed=3)
