@@ -129,6 +129,57 @@ def prepare(
         typer.echo(render_card(result.card))
 
 
+@app.command("evaluate")
+@clear_errors
+def evaluate_command(
+    data: Annotated[str, typer.Option("--data", help="JSONL with 'email' and 'category' (local or s3://).")],
+    model: Annotated[str, typer.Option("--model", help="Base model: embedded:NAME, a folder or s3://.")] = (
+        "embedded:smollm2-135m"
+    ),
+    adapter: Annotated[str | None, typer.Option(help="LoRA adapter folder or s3:// prefix.")] = None,
+    mode: Annotated[
+        Literal["constrained", "generate"],
+        typer.Option(help="constrained: score every label; generate: free text + fuzzy match (the paper)."),
+    ] = "constrained",
+    prompt_style: Annotated[
+        Literal["full", "compact"] | None, typer.Option(help="Default: the adapter's, else 'full'.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write metrics.json, predictions.csv, confusion_matrix.png.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Evaluate the first N examples only.")] = None,
+    temperature: Annotated[float, typer.Option(min=0.0, help="Sampling temperature in generate mode.")] = 0.0,
+) -> None:
+    """Evaluate a classifier (zero-shot base model, or base + adapter) on a labelled JSONL file."""
+    from mail2ticket.engines.transformers_engine import TransformersEngine
+    from mail2ticket.evaluation import adapter_metadata, check_adapter, evaluate, read_labelled_jsonl, write_outputs
+    from mail2ticket.models import resolve_adapter, resolve_model
+
+    taxonomy = load_taxonomy()
+    records = read_labelled_jsonl(data)[:limit]
+    model_dir = resolve_model(model)
+    adapter_dir, style = None, prompt_style or "full"
+    if adapter:
+        adapter_dir = resolve_adapter(adapter)
+        metadata = adapter_metadata(adapter_dir)
+        check_adapter(metadata, model, model_dir, taxonomy)
+        style = prompt_style or metadata.get("prompt_style", "full")
+    engine = TransformersEngine(model_dir)
+    result = evaluate(
+        engine, records, taxonomy, str(adapter_dir) if adapter_dir else None, mode, style, temperature=temperature
+    )
+    summary = result.summary()
+    typer.echo(
+        f"{len(records)} e-mails, mode {mode}, prompt {style}: matched {int(summary['matched'])}, "
+        f"unmatched {int(summary['unmatched'])}, match rate {summary['match_rate']:.4f}, "
+        f"accuracy {summary['accuracy']:.4f}, macro-F1 {summary['macro_f1']:.4f}, "
+        f"latency p50 {summary.get('latency_ms_p50', 0):.0f} ms"
+    )
+    for row in result.report.per_class:
+        typer.echo(f"  {row.label}: P {row.precision:.3f} R {row.recall:.3f} F1 {row.f1:.3f} (n={row.support})")
+    if out:
+        paths = write_outputs(result, out, title=f"{model}{' + adapter' if adapter else ''} ({mode})")
+        typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
 @taxonomy_app.command("labels")
 @clear_errors
 def taxonomy_labels(

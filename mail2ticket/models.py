@@ -129,8 +129,17 @@ def resolve_embedded(name: str) -> Path:
     return target
 
 
-def resolve_s3(uri: str) -> Path:
-    """Download every object under an s3:// prefix once; later calls reuse the copy."""
+def _is_adapter_folder(path: Path) -> bool:
+    return (path / "adapter_config.json").is_file() and any(path.glob("*.safetensors"))
+
+
+def download_prefix(uri: str, kind: str = "model") -> Path:
+    """Download every object under an s3:// prefix once; later calls reuse the copy.
+
+    ``kind`` is ``model`` (config.json and weights expected) or ``adapter``
+    (adapter_config.json and weights expected).
+    """
+    complete = _is_adapter_folder if kind == "adapter" else _is_model_folder
     location = S3Location.parse(uri.rstrip("/") + "/")
     client = s3_client()
     from botocore.exceptions import BotoCoreError, ClientError
@@ -141,16 +150,16 @@ def resolve_s3(uri: str) -> Path:
     except (BotoCoreError, ClientError) as exc:
         raise ModelError(f"cannot list {uri}: {exc}") from None
     if not objects:
-        raise ModelError(f"{uri}: no model files under this prefix")
+        raise ModelError(f"{uri}: no {kind} files under this prefix")
     fingerprint = hashlib.sha256(
         "".join(f"{o['Key']}:{o['ETag']}:{o['Size']}" for o in sorted(objects, key=lambda o: o["Key"])).encode()
     ).hexdigest()[:12]
-    target = cache_dir() / f"s3-{location.bucket}-{fingerprint}"
-    if _is_model_folder(target):
+    target = cache_dir() / f"s3-{kind}-{location.bucket}-{fingerprint}"
+    if complete(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target) + ".lock"):
-        if _is_model_folder(target):
+        if complete(target):
             return target
         staging = target.with_name(target.name + ".partial")
         shutil.rmtree(staging, ignore_errors=True)
@@ -164,11 +173,25 @@ def resolve_s3(uri: str) -> Path:
                 client.download_file(location.bucket, obj["Key"], str(destination))
             except (BotoCoreError, ClientError) as exc:
                 raise ModelError(f"cannot download s3://{location.bucket}/{obj['Key']}: {exc}") from None
-        if not _is_model_folder(staging):
+        if not complete(staging):
             shutil.rmtree(staging, ignore_errors=True)
-            raise ModelError(f"{uri}: not a model folder (config.json and *.safetensors expected)")
+            expected = "adapter_config.json" if kind == "adapter" else "config.json"
+            raise ModelError(f"{uri}: not a {kind} folder ({expected} and *.safetensors expected)")
         staging.rename(target)
     return target
+
+
+def resolve_adapter(uri: str) -> Path:
+    """A local folder for a LoRA adapter given as a local path or an s3:// prefix."""
+    if is_s3(uri):
+        try:
+            return download_prefix(uri, "adapter")
+        except StorageError as exc:
+            raise ModelError(str(exc)) from None
+    path = Path(uri).expanduser()
+    if not _is_adapter_folder(path):
+        raise ModelError(f"{uri}: not an adapter folder (adapter_config.json and *.safetensors expected)")
+    return path
 
 
 def resolve_model(spec: str = DEFAULT_MODEL) -> Path:
@@ -177,7 +200,7 @@ def resolve_model(spec: str = DEFAULT_MODEL) -> Path:
         return resolve_embedded(spec[len(EMBEDDED_PREFIX) :])
     if is_s3(spec):
         try:
-            return resolve_s3(spec)
+            return download_prefix(spec, "model")
         except StorageError as exc:
             raise ModelError(str(exc)) from None
     path = Path(spec).expanduser()

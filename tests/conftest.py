@@ -102,3 +102,11 @@ def embedded_model_dir() -> Path:
     from mail2ticket.models import DEFAULT_MODEL, resolve_model
 
     return resolve_model(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def transformers_engine(embedded_model_dir: Path):
+    """One TransformersEngine on the embedded model for the whole session (adapters load on demand)."""
+    from mail2ticket.engines.transformers_engine import TransformersEngine
+
+    return TransformersEngine(embedded_model_dir)

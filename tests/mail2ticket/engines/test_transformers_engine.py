@@ -23,8 +23,8 @@ EMAILS = [
 
 
 @pytest.fixture(scope="module")
-def engine(embedded_model_dir: Path) -> TransformersEngine:
-    return TransformersEngine(embedded_model_dir)
+def engine(transformers_engine: TransformersEngine) -> TransformersEngine:
+    return transformers_engine
 
 
 @pytest.fixture(scope="module")
