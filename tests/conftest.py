@@ -110,3 +110,31 @@ def transformers_engine(embedded_model_dir: Path):
     from mail2ticket.engines.transformers_engine import TransformersEngine
 
     return TransformersEngine(embedded_model_dir)
+
+
+@pytest.fixture(scope="session")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real MLflow tracking server (sqlite backend, local artifacts) on 127.0.0.1."""
+    root = tmp_path_factory.mktemp("mlflow")
+    port = free_port()
+    executable = shutil.which("mlflow", path=str(Path(sys.executable).parent)) or "mlflow"
+    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
+    log = (root / "server.log").open("w")
+    process = subprocess.Popen(
+        [executable, "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+         "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
+         "--default-artifact-root", str(root / "artifacts")],
+        stdout=log, stderr=log, env=env, start_new_session=True,
+    )  # fmt: skip
+    try:
+        wait_for_port(port, process, timeout=90)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)  # the server's workers are its children
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
