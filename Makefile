@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 # KFP's local runner starts `python3` tasks: the venv must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test lint format bench venv clean
+.PHONY: demo test lint format bench compile venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+compile: $(STAMP)
+	$(BIN)/python -c "from pipelines.ticket_classifier import compile_pipeline; print(compile_pipeline())"
 
 bench: $(STAMP)
 	$(BIN)/python bench/prepare_paper_scale.py

@@ -2,7 +2,7 @@
 
 Registered model ``mail2ticket-classifier``; the alias ``champion`` is what serving loads.
 A candidate becomes champion when there is none, or when its metric (macro-F1 by default)
-beats the champion's by at least ``min_delta`` and its match rate reaches the floor; otherwise
+is strictly higher than the champion's, by at least ``min_delta`` and its match rate reaches the floor; otherwise
 it gets the alias ``challenger``. The reason is a tag on the model version and the decision is
 returned (the KFP component writes it as an output artifact).
 
@@ -64,7 +64,8 @@ def decide(
     if policy.metric not in champion_metrics:
         return True, f"the champion has no {policy.metric}; candidate {value:.4f}"
     best = champion_metrics[policy.metric]
-    if value >= best + policy.min_delta:
+    # Strictly better, and by at least min_delta: a tie keeps the champion (no churn).
+    if value > best and value - best >= policy.min_delta - 1e-12:
         return True, f"{policy.metric} {value:.4f} beats the champion's {best:.4f} by at least {policy.min_delta:g}"
     return False, f"{policy.metric} {value:.4f} does not beat the champion's {best:.4f} by {policy.min_delta:g}"
 

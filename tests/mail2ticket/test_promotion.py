@@ -100,6 +100,7 @@ def test_decide_rules() -> None:
     assert decide(good(0.5), None, policy)[0]
     assert not decide(good(0.55), good(0.5), policy)[0]
     assert decide(good(0.6), good(0.5), policy)[0]
+    assert not decide(good(0.5), good(0.5), PromotionPolicy())[0]  # a tie keeps the champion
     assert not decide(good(0.9, 0.5), None, policy)[0]
 
 

@@ -1,0 +1,33 @@
+"""KFP component: promote the candidate in the MLflow registry (champion / challenger)."""
+
+# No `from __future__ import annotations` here: KFP reads the real annotation objects.
+
+from kfp import dsl
+from kfp.dsl import Artifact, Input, Output
+
+from components.images import RUNTIME_IMAGE
+
+
+@dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
+def promote_adapter(
+    candidate_report: Input[Artifact],
+    decision: Output[Artifact],
+    mlflow_run_id: str,
+    metric: str = "macro_f1",
+    min_delta: float = 0.0,
+    min_match_rate: float = 0.95,
+    registered_model: str = "mail2ticket-classifier",
+    mlflow_tracking_uri: str = "",
+) -> str:
+    """Register the adapter and move the aliases; returns the alias it got ('' when none moved)."""
+    import json
+
+    from mail2ticket.pipeline_steps import promotion_step
+    from mail2ticket.promotion import PromotionPolicy
+
+    policy = PromotionPolicy(metric=metric, min_delta=min_delta, min_match_rate=min_match_rate)
+    result = promotion_step(candidate_report.path, mlflow_run_id, policy, mlflow_tracking_uri or None, registered_model)
+    with open(decision.path, "w", encoding="utf-8") as handle:
+        json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
+    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason})
+    return result.alias or ""

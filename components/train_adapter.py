@@ -1,0 +1,70 @@
+"""KFP component: fine-tune the classification adapter (:func:`mail2ticket.pipeline_steps.training_step`)."""
+
+# No `from __future__ import annotations` here: KFP reads the real annotation objects.
+
+from kfp import dsl
+from kfp.dsl import Artifact, Dataset, Input, Model, Output
+
+from components.images import RUNTIME_IMAGE
+
+
+@dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
+def train_adapter(
+    train_data: Input[Dataset],
+    dataset_card: Input[Artifact],
+    adapter: Output[Model],
+    base_model: str = "embedded:smollm2-135m",
+    lora_r: int = 16,
+    lora_alpha: int = 16,
+    learning_rate: float = 2e-4,
+    max_steps: int = 30,
+    epochs: float = 1.0,
+    batch_size: int = 2,
+    gradient_accumulation: int = 4,
+    prompt_style: str = "full",
+    seed: int = 3407,
+    max_train_examples: int = 0,
+    artifact_store_uri: str = "",
+    mlflow_tracking_uri: str = "",
+    mlflow_experiment: str = "mail2ticket-classifier",
+    kfp_run_id: str = "",
+) -> str:
+    """Train a LoRA adapter (QLoRA 4-bit on GPU, LoRA fp32 on CPU); returns the MLflow run id.
+
+    max_steps: optimiser steps; 0 trains `epochs` epochs instead.
+    max_train_examples: use the first N training examples only (0: all).
+    artifact_store_uri: also copy the adapter there (local path or s3:// prefix).
+    mlflow_tracking_uri: empty uses MLFLOW_TRACKING_URI from the environment (a Secret).
+    kfp_run_id: the pipeline run, tagged on the MLflow run.
+    """
+    import json
+    import os
+
+    if kfp_run_id:
+        os.environ["KFP_RUN_ID"] = kfp_run_id
+
+    from mail2ticket.pipeline_steps import training_step
+    from mail2ticket.training import TrainingConfig
+
+    config = TrainingConfig(
+        lora_r=lora_r,
+        lora_alpha=lora_alpha,
+        learning_rate=learning_rate,
+        max_steps=max_steps or None,
+        epochs=epochs,
+        batch_size=batch_size,
+        gradient_accumulation=gradient_accumulation,
+        prompt_style=prompt_style,
+        seed=seed,
+    )
+    result = training_step(
+        train_data.path, adapter.path, base_model, config, mlflow_tracking_uri or None, mlflow_experiment,
+        dataset_card.path, artifact_store_uri or None, max_train_examples or None,
+    )  # fmt: skip
+    with open(adapter.path + "/mail2ticket.json", encoding="utf-8") as handle:
+        metadata = json.load(handle)
+    adapter.metadata.update(
+        {"mlflow_run_id": result["run_id"], "base_model": base_model, "final_loss": result["final_loss"],
+         "taxonomy_version": metadata["taxonomy_version"], "prompt_version": metadata["prompt_version"]}
+    )  # fmt: skip
+    return result["run_id"]

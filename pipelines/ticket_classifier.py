@@ -1,0 +1,183 @@
+"""The training pipeline: prepare → train → evaluate candidate and zero-shot baseline → promote.
+
+Users upload ``pipelines/compiled/ticket_classifier.yaml`` in the KFP UI and start runs with
+their own parameters; MLflow holds the runs (tagged with the KFP run id) and the registry's
+``champion`` is what serving loads.
+
+Cluster settings (where GPU steps run, which Secrets feed the environment, image pull secrets)
+are fixed at compile time from :class:`ClusterSettings` (environment variables
+``MAIL2TICKET_*``), because Kubernetes scheduling fields are not pipeline parameters.
+"""
+
+# No `from __future__ import annotations` here: KFP reads the real annotation objects.
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kfp import compiler, dsl, kubernetes
+
+from components.evaluate import evaluate_baseline, evaluate_candidate
+from components.prepare_data import prepare_data
+from components.promote import promote_adapter
+from components.train_adapter import train_adapter
+
+PIPELINE_NAME = "mail2ticket-ticket-classifier"
+COMPILED_PATH = Path(__file__).parent / "compiled" / "ticket_classifier.yaml"
+
+
+def _env_json(name: str, default: object) -> object:
+    value = os.environ.get(name)
+    return json.loads(value) if value else default
+
+
+@dataclass(frozen=True)
+class ClusterSettings:
+    """Where and how the steps run on the cluster (compile-time)."""
+
+    gpu_node_selector: dict[str, str] = field(
+        default_factory=lambda: _env_json("MAIL2TICKET_GPU_NODE_SELECTOR", {"nvidia.com/gpu.product": "NVIDIA-A10"})
+    )
+    """Node labels of the A10 GPU nodes (set by the NVIDIA GPU operator's feature discovery)."""
+    gpu_tolerations: list[dict[str, str]] = field(
+        default_factory=lambda: _env_json(
+            "MAIL2TICKET_GPU_TOLERATIONS", [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}]
+        )
+    )
+    """Tolerations for the taints of the GPU nodes."""
+    gpu_count: int = int(os.environ.get("MAIL2TICKET_GPU_COUNT", "1"))
+    s3_secret: str = os.environ.get("MAIL2TICKET_S3_SECRET", "mail2ticket-s3")
+    """Secret with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL."""
+    mlflow_secret: str = os.environ.get("MAIL2TICKET_MLFLOW_SECRET", "mail2ticket-mlflow")
+    """Secret with MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_USERNAME/PASSWORD when auth is on)."""
+    image_pull_secrets: list[str] = field(
+        default_factory=lambda: _env_json("MAIL2TICKET_IMAGE_PULL_SECRETS", ["mail2ticket-registry"])
+    )
+
+
+S3_KEYS = {k: k for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL")}
+MLFLOW_KEYS = {k: k for k in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
+
+
+def _on_cluster(task: dsl.PipelineTask, settings: ClusterSettings, gpu: bool, mlflow: bool = True) -> None:
+    kubernetes.use_secret_as_env(task, settings.s3_secret, S3_KEYS, optional=True)
+    if mlflow:
+        kubernetes.use_secret_as_env(task, settings.mlflow_secret, MLFLOW_KEYS, optional=True)
+    if settings.image_pull_secrets:
+        kubernetes.set_image_pull_secrets(task, settings.image_pull_secrets)
+    if gpu:
+        task.set_accelerator_type("nvidia.com/gpu").set_accelerator_limit(settings.gpu_count)
+        for key, value in settings.gpu_node_selector.items():
+            kubernetes.add_node_selector(task, label_key=key, label_value=value)
+        for toleration in settings.gpu_tolerations:
+            kubernetes.add_toleration(task, **toleration)
+
+
+def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = True):
+    """The pipeline function; ``cluster=False`` leaves out Kubernetes settings (kfp.local)."""
+    settings = settings or ClusterSettings()
+
+    @dsl.pipeline(name=PIPELINE_NAME, description="Train, evaluate and promote the e-mail classification adapter.")
+    def ticket_classifier(
+        data_uri: str,
+        ground_truth_uri: str = "",
+        base_model: str = "embedded:smollm2-135m",
+        strategic_categories: list = [],  # noqa: B006 - KFP parameters need literal defaults
+        min_share: float = 0.02,
+        share_basis: str = "largest",
+        test_size: float = 0.2,
+        split_seed: int = 42,
+        mask_pii: bool = False,
+        lora_r: int = 16,
+        lora_alpha: int = 16,
+        learning_rate: float = 2e-4,
+        max_steps: int = 30,
+        epochs: float = 1.0,
+        batch_size: int = 2,
+        gradient_accumulation: int = 4,
+        prompt_style: str = "full",
+        training_seed: int = 3407,
+        max_train_examples: int = 0,
+        evaluation_mode: str = "constrained",
+        max_test_examples: int = 0,
+        min_delta: float = 0.0,
+        min_match_rate: float = 0.95,
+        artifact_store_uri: str = "",
+        mlflow_experiment: str = "mail2ticket-classifier",
+        registered_model: str = "mail2ticket-classifier",
+    ):
+        """Train, evaluate and promote the classification adapter.
+
+        Args:
+            data_uri: Raw ticket export (CSV or Parquet), local path or s3:// URI.
+            ground_truth_uri: Optional ground-truth JSONL attaching extraction fields to tickets.
+            base_model: embedded:smollm2-135m, a model folder, or an s3:// prefix (e.g. Qwen2.5-14B-Instruct).
+            strategic_categories: Categories worth automating; empty means every taxonomy category.
+            min_share: Minimum representativity of a kept category (the paper: 0.02).
+            share_basis: What min_share is measured against: largest, tickets or strategic.
+            test_size: Share of tickets held out for the test set (the paper: 0.2).
+            split_seed: Seed of the stratified split.
+            mask_pii: Mask e-mail addresses, phone numbers and IBANs before training.
+            lora_r: LoRA rank (the paper: 16).
+            lora_alpha: LoRA alpha (the paper: 16, with rsLoRA).
+            learning_rate: Learning rate (the paper: 2e-4).
+            max_steps: Optimiser steps (the paper: 30, or 0 to train `epochs` epochs).
+            epochs: Epochs when max_steps is 0 (the paper: 1, about 440 steps).
+            batch_size: Examples per device step (the paper: 2).
+            gradient_accumulation: Device steps per optimiser step (the paper: 4).
+            prompt_style: full (categories with descriptions) or compact (labels only, small CPU models).
+            training_seed: Seed of the training run.
+            max_train_examples: Train on the first N examples only (0: all).
+            evaluation_mode: constrained (score every label) or generate (free text + fuzzy match, the paper).
+            max_test_examples: Evaluate on the first N test examples only (0: all).
+            min_delta: How much the candidate must beat the champion's macro-F1 by to replace it.
+            min_match_rate: A candidate under this match rate never becomes champion.
+            artifact_store_uri: Also copy the adapter there (local path or s3:// prefix).
+            mlflow_experiment: MLflow experiment of the runs.
+            registered_model: Registered model whose champion serving loads.
+        """
+        prepared = prepare_data(
+            raw_uri=data_uri, ground_truth_uri=ground_truth_uri, strategic_categories=strategic_categories,
+            min_share=min_share, share_basis=share_basis, test_size=test_size, seed=split_seed, mask_pii=mask_pii,
+        )  # fmt: skip
+        trained = train_adapter(
+            train_data=prepared.outputs["train_data"], dataset_card=prepared.outputs["dataset_card"],
+            base_model=base_model, lora_r=lora_r, lora_alpha=lora_alpha, learning_rate=learning_rate,
+            max_steps=max_steps, epochs=epochs, batch_size=batch_size, gradient_accumulation=gradient_accumulation,
+            prompt_style=prompt_style, seed=training_seed, max_train_examples=max_train_examples,
+            artifact_store_uri=artifact_store_uri, mlflow_experiment=mlflow_experiment,
+            kfp_run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
+        )  # fmt: skip
+        candidate = evaluate_candidate(
+            test_data=prepared.outputs["test_data"], adapter=trained.outputs["adapter"],
+            mlflow_run_id=trained.outputs["Output"], base_model=base_model, mode=evaluation_mode,
+            max_test_examples=max_test_examples,
+        )  # fmt: skip
+        baseline = evaluate_baseline(
+            test_data=prepared.outputs["test_data"], mlflow_run_id=trained.outputs["Output"], base_model=base_model,
+            mode=evaluation_mode, prompt_style=prompt_style, max_test_examples=max_test_examples,
+        )  # fmt: skip
+        promoted = promote_adapter(
+            candidate_report=candidate.outputs["report"], mlflow_run_id=trained.outputs["Output"],
+            min_delta=min_delta, min_match_rate=min_match_rate, registered_model=registered_model,
+        )  # fmt: skip
+        promoted.after(baseline)  # the baseline figures are logged before the decision
+        for task in (prepared, trained, candidate, baseline, promoted):
+            task.set_caching_options(False)
+        if cluster:
+            _on_cluster(prepared, settings, gpu=False, mlflow=False)
+            _on_cluster(trained, settings, gpu=True)
+            _on_cluster(candidate, settings, gpu=True)
+            _on_cluster(baseline, settings, gpu=True)
+            _on_cluster(promoted, settings, gpu=False)
+
+    return ticket_classifier
+
+
+def compile_pipeline(path: str | Path = COMPILED_PATH, settings: ClusterSettings | None = None) -> Path:
+    """Write the YAML the KFP UI takes."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    compiler.Compiler().compile(build_pipeline(settings), str(target))
+    return target
