@@ -205,6 +205,24 @@ def taxonomy_schema(
     typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
 
 
+def _plug_in_commands() -> None:
+    """Add command groups other packages declare (``pipeline`` from ``pipelines``).
+
+    The library never imports Kubeflow; the pipeline package registers its commands through
+    the ``mail2ticket.commands`` entry-point group instead.
+    """
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group="mail2ticket.commands"):
+        try:
+            app.add_typer(entry.load(), name=entry.name)
+        except ImportError as exc:  # an optional group whose dependencies are missing
+            typer.echo(f"warning: command group {entry.name!r} unavailable: {exc}", err=True)
+
+
+_plug_in_commands()
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app()
 
