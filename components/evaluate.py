@@ -23,21 +23,17 @@ def evaluate_candidate(
     mlflow_tracking_uri: str = "",
 ):
     """Evaluate base model + adapter on the test set; metrics go to the training run."""
-    import shutil
     import tempfile
 
     from mail2ticket.pipeline_steps import evaluation_step
 
-    out = tempfile.mkdtemp()
+    outputs = {"metrics": report.path, "confusion_matrix": confusion_matrix.path, "predictions": predictions.path}
     summary = evaluation_step(
-        test_data.path, out, base_model, adapter.path, mode, None, mlflow_tracking_uri or None, mlflow_run_id, "",
-        max_test_examples or None,
+        test_data.path, tempfile.mkdtemp(), base_model, adapter.path, mode, None, mlflow_tracking_uri or None,
+        mlflow_run_id, "", max_test_examples or None, outputs,
     )  # fmt: skip
     for name in ("macro_f1", "accuracy", "match_rate", "matched", "unmatched"):
         metrics.log_metric(name, summary[name])
-    shutil.copyfile(summary["paths"]["metrics"], report.path)
-    shutil.copyfile(summary["paths"]["confusion_matrix"], confusion_matrix.path)
-    shutil.copyfile(summary["paths"]["predictions"], predictions.path)
     confusion_matrix.metadata["mime_type"] = "image/png"
 
 
@@ -55,18 +51,15 @@ def evaluate_baseline(
     mlflow_tracking_uri: str = "",
 ):
     """Zero-shot evaluation of the bare base model (the paper's Table 2), logged as baseline_*."""
-    import shutil
     import tempfile
 
     from mail2ticket.pipeline_steps import evaluation_step
 
-    out = tempfile.mkdtemp()
+    outputs = {"metrics": report.path, "confusion_matrix": confusion_matrix.path}
     summary = evaluation_step(
-        test_data.path, out, base_model, None, mode, prompt_style, mlflow_tracking_uri or None, mlflow_run_id,
-        "baseline_", max_test_examples or None,
+        test_data.path, tempfile.mkdtemp(), base_model, None, mode, prompt_style, mlflow_tracking_uri or None,
+        mlflow_run_id, "baseline_", max_test_examples or None, outputs,
     )  # fmt: skip
     for name in ("macro_f1", "accuracy", "match_rate", "matched", "unmatched"):
         metrics.log_metric(name, summary[name])
-    shutil.copyfile(summary["paths"]["metrics"], report.path)
-    shutil.copyfile(summary["paths"]["confusion_matrix"], confusion_matrix.path)
     confusion_matrix.metadata["mime_type"] = "image/png"

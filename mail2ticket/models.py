@@ -140,7 +140,10 @@ def download_prefix(uri: str, kind: str = "model") -> Path:
     (adapter_config.json and weights expected).
     """
     complete = _is_adapter_folder if kind == "adapter" else _is_model_folder
-    location = S3Location.parse(uri.rstrip("/") + "/")
+    try:
+        location = S3Location.parse(uri.rstrip("/") + "/")
+    except StorageError as exc:
+        raise ModelError(str(exc)) from None
     client = s3_client()
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -184,10 +187,7 @@ def download_prefix(uri: str, kind: str = "model") -> Path:
 def resolve_adapter(uri: str) -> Path:
     """A local folder for a LoRA adapter given as a local path or an s3:// prefix."""
     if is_s3(uri):
-        try:
-            return download_prefix(uri, "adapter")
-        except StorageError as exc:
-            raise ModelError(str(exc)) from None
+        return download_prefix(uri, "adapter")
     path = Path(uri).expanduser()
     if not _is_adapter_folder(path):
         raise ModelError(f"{uri}: not an adapter folder (adapter_config.json and *.safetensors expected)")
@@ -199,10 +199,7 @@ def resolve_model(spec: str = DEFAULT_MODEL) -> Path:
     if spec.startswith(EMBEDDED_PREFIX):
         return resolve_embedded(spec[len(EMBEDDED_PREFIX) :])
     if is_s3(spec):
-        try:
-            return download_prefix(spec, "model")
-        except StorageError as exc:
-            raise ModelError(str(exc)) from None
+        return download_prefix(spec, "model")
     path = Path(spec).expanduser()
     if not path.is_dir():
         raise ModelError(f"{spec}: no such model folder (or use {DEFAULT_MODEL} or an s3:// prefix)")

@@ -8,6 +8,7 @@ The tracking server comes from the argument or ``MLFLOW_TRACKING_URI`` (a Secret
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,13 @@ def evaluation_step(
     run_id: str | None = None,
     metric_prefix: str = "",
     max_examples: int | None = None,
+    copy_to: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Evaluate base model (+ adapter) on the test set; metrics go to run ``run_id`` if given."""
+    """Evaluate base model (+ adapter) on the test set; metrics go to run ``run_id`` if given.
+
+    ``copy_to`` maps output names (``metrics``, ``predictions``, ``confusion_matrix``) to
+    paths where a copy is wanted (the KFP output artifacts).
+    """
     from mail2ticket.engines.transformers_engine import TransformersEngine
     from mail2ticket.models import resolve_model
 
@@ -116,6 +122,8 @@ def evaluation_step(
             client.log_metric(run_id, metric_prefix + key, value)
         for path in paths.values():
             client.log_artifact(run_id, str(path), f"evaluation/{metric_prefix.rstrip('_') or 'candidate'}")
+    for name, destination in (copy_to or {}).items():
+        shutil.copyfile(paths[name], destination)
     return {**summary, "paths": {k: str(v) for k, v in paths.items()}}
 
 
