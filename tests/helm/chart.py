@@ -1,0 +1,135 @@
+"""Rendering the mail2ticket chart with the real Helm SDK, and walking what it renders.
+
+Shared by the chart tests: every values file is rendered once per session (see conftest.py),
+and the helpers below find the pods, containers and policies in the rendered objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import helm_python as helm
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHART = REPO_ROOT / "helm" / "mail2ticket"
+RELEASE = "m2t"
+NAMESPACE = "mail2ticket"
+PROFILES = {
+    "default": None,
+    "onprem": CHART / "values-onprem.yaml",
+    "secnumcloud": CHART / "values-secnumcloud.yaml",
+}
+
+
+def profile_values(profile: str) -> dict[str, Any]:
+    """The values a profile passes to ``helm install -f`` (nothing for the chart's defaults)."""
+    path = PROFILES[profile]
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path else {}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One rendered release: the objects (with the template each came from) and NOTES.txt."""
+
+    profile: str
+    values: dict[str, Any]
+    objects: list[dict[str, Any]]
+    templates: dict[str, str]
+    notes: str
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [o for o in self.objects if o["kind"] == kind]
+
+    def one(self, kind: str, name_suffix: str = "") -> dict[str, Any]:
+        found = [o for o in self.of_kind(kind) if o["metadata"]["name"].endswith(name_suffix)]
+        assert len(found) == 1, (
+            f"expected one {kind} named *{name_suffix}, found {[o['metadata']['name'] for o in found]}"
+        )
+        return found[0]
+
+
+def render(values: dict[str, Any] | None = None, profile: str = "custom") -> Rendered:
+    """Render the chart offline as ``helm install`` would (schema validation included)."""
+    with helm.Chart.load(CHART) as chart:
+        merged = chart.merge_values(values or {})
+        templates = chart.render(values or {}, name=RELEASE, namespace=NAMESPACE, is_install=True)
+    objects: list[dict[str, Any]] = []
+    for path, text in templates.items():
+        if not path.endswith((".yaml", ".yml")):
+            continue
+        for document in yaml.safe_load_all(text):
+            if document:
+                document.setdefault("metadata", {}).setdefault("annotations", {})
+                objects.append({**document, "_template": path})
+    notes = next((t for p, t in templates.items() if p.endswith("NOTES.txt")), "")
+    return Rendered(profile, merged, objects, templates, notes)
+
+
+def strip(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object as the API server would receive it (without the test's bookkeeping key)."""
+    clean = {k: v for k, v in obj.items() if k != "_template"}
+    if not clean["metadata"].get("annotations"):
+        clean["metadata"] = {k: v for k, v in clean["metadata"].items() if k != "annotations"}
+    return clean
+
+
+@dataclass(frozen=True)
+class PodTemplate:
+    """A pod the release will run: where it is declared, its labels and its spec."""
+
+    where: str
+    labels: dict[str, str]
+    spec: dict[str, Any]
+
+    def containers(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for kind in ("initContainers", "containers"):
+            for container in self.spec.get(kind) or []:
+                yield f"{self.where}/{kind}/{container['name']}", container
+
+
+def pod_templates(rendered: Rendered) -> list[PodTemplate]:
+    """Every pod template: Deployments, Jobs, test Pods and the RayService's head and workers."""
+    pods: list[PodTemplate] = []
+    for obj in rendered.objects:
+        kind, name = obj["kind"], obj["metadata"]["name"]
+        if kind in {"Deployment", "StatefulSet", "DaemonSet", "Job"}:
+            template = obj["spec"]["template"]
+            pods.append(PodTemplate(f"{kind}/{name}", template["metadata"].get("labels", {}), template["spec"]))
+        elif kind == "Pod":
+            pods.append(PodTemplate(f"Pod/{name}", obj["metadata"].get("labels", {}), obj["spec"]))
+        elif kind == "RayService":
+            cluster = obj["spec"]["rayClusterConfig"]
+            head = cluster["headGroupSpec"]["template"]
+            pods.append(PodTemplate(f"RayService/{name}/head", head["metadata"]["labels"], head["spec"]))
+            for group in cluster.get("workerGroupSpecs", []):
+                template = group["template"]
+                pods.append(
+                    PodTemplate(
+                        f"RayService/{name}/worker/{group['groupName']}",
+                        template["metadata"]["labels"],
+                        template["spec"],
+                    )
+                )
+    return pods
+
+
+def selector_matches(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    """Kubernetes LabelSelector semantics (matchLabels and matchExpressions)."""
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expression in selector.get("matchExpressions") or []:
+        key, operator, values = expression["key"], expression["operator"], expression.get("values") or []
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and labels.get(key) in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
