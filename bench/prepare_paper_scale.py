@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import resource
 import sys
 import tempfile
 import time
@@ -24,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import in_child, peak_rss_bytes  # noqa: E402
+
 
 def _run_prepare(export: str, truth: str, out_dir: str, queue: mp.Queue) -> None:
     from mail2ticket.prepare import prepare_dataset
@@ -31,7 +32,7 @@ def _run_prepare(export: str, truth: str, out_dir: str, queue: mp.Queue) -> None
     started = time.perf_counter()
     result = prepare_dataset(export, out_dir, ground_truth_uri=truth)
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss_bytes()
     queue.put({"wall_s": wall, "peak_rss": peak, "steps": result.card["steps"]})
 
 
@@ -45,20 +46,8 @@ def _run_baseline(export: str, fmt: str, queue: mp.Queue) -> None:
         frame = pd.read_csv(export, sep=";", dtype=str, on_bad_lines="skip", engine="c")
     frame = frame.dropna().drop_duplicates(subset="Numéro de ticket", keep="first")
     wall = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    peak = peak_rss_bytes()
     queue.put({"wall_s": wall, "peak_rss": peak, "tickets": len(frame)})
-
-
-def _in_child(target, *args) -> dict:
-    context = mp.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    if process.exitcode:
-        raise SystemExit(f"{target.__name__} failed with exit code {process.exitcode}")
-    return result
 
 
 def main() -> None:
@@ -79,8 +68,8 @@ def main() -> None:
         size_mb = export.stat().st_size / 1e6
         print(f"generated {summary.rows:,} rows / {summary.tickets:,} tickets ({size_mb:.0f} MB) in {generation:.1f}s")
 
-        ours = _in_child(_run_prepare, str(export), str(summary.truth), str(work / "prepared"))
-        baseline = _in_child(_run_baseline, str(export), args.format)
+        ours = in_child(_run_prepare, str(export), str(summary.truth), str(work / "prepared"))
+        baseline = in_child(_run_baseline, str(export), args.format)
 
     rows = ours["steps"][0]["rows"]
     gib = 1024**3

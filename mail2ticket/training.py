@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mail2ticket.prefix import common_prefix_length
 from mail2ticket.prompts import (
     PromptStyle,
     answer_prefix_ids,
@@ -63,6 +64,10 @@ class TrainingConfig(BaseModel):
     prompt_style: PromptStyle = "full"
     loss_on: Literal["answer", "all"] = Field(
         "answer", description="'answer' (ours) or 'all' (the paper's code: prompt and padding too)."
+    )
+    group_by_length: bool = Field(True, description="Batch e-mails of similar length together (less padding).")
+    share_prefix: bool = Field(
+        True, description="Run the prompts' common instructions once per batch (same loss, fewer tokens)."
     )
     quantize_4bit: bool | None = Field(None, description="None: 4-bit QLoRA when a CUDA GPU is present.")
 
@@ -128,6 +133,68 @@ def answer_only_loss(model: Any, batch: dict[str, Any]) -> Any:
         position_ids=batch["position_ids"],
         logits_to_keep=keep,
     )
+    logits = out.logits[:, :-1].float()
+    targets = labels[:, -(keep - 1) :]
+    return torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX
+    )
+
+
+def epoch_order(
+    n: int, batch_size: int, rng: random.Random, lengths: Sequence[int] | None = None, megabatch: int = 16
+) -> list[int]:
+    """A shuffled order of ``n`` examples; with ``lengths``, consecutive batches hold similar lengths.
+
+    Rows are padded to the longest of their batch: on CPU, a random batch of e-mails wastes
+    about half its positions on padding. As in transformers' ``group_by_length``, the shuffled
+    order is cut into mega-batches of ``megabatch`` batches, each sorted by length, and the
+    batches are then shuffled, so the data stays random at the scale of the run.
+    """
+    order = list(range(n))
+    rng.shuffle(order)
+    if lengths is None:
+        return order
+    size = batch_size * megabatch
+    batches: list[list[int]] = []
+    for start in range(0, n, size):
+        chunk = sorted(order[start : start + size], key=lambda i: lengths[i], reverse=True)
+        batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
+    rng.shuffle(batches)
+    return [i for batch in batches for i in batch]
+
+
+def shared_prefix_loss(model: Any, examples: Sequence[Example], pad_id: int, device: Any = "cpu") -> Any:
+    """Answer-only loss of a batch whose prompts share their instructions, run once.
+
+    The common token prefix (the instructions, about 3/4 of a compact prompt) goes through the
+    model once with its key/value cache kept in the autograd graph; the cache is repeated for
+    every row and each e-mail + answer runs on top of it. Gradients flow through the shared
+    prefix once per batch, so the loss and its gradients equal :func:`answer_only_loss` on the
+    same batch (tested), for far fewer tokens — on 2 CPU cores this is what makes a useful
+    demo fit in minutes. Rows are left-padded between the prefix and their e-mail (masked out of
+    attention, positions continuous), so every answer ends at the last position.
+    """
+    import torch
+
+    first_label = min(e.labels.index(next(t for t in e.labels if t != IGNORE_INDEX)) for e in examples)
+    length = min(common_prefix_length([e.input_ids for e in examples], keep=1), first_label - 1)
+    if len(examples) < 2 or length < 16:
+        return answer_only_loss(model, {k: v.to(device) for k, v in collate(examples, pad_id).items()})
+    prefix = torch.tensor([examples[0].input_ids[:length]], device=device)
+    cache = model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
+    cache.batch_repeat_interleave(len(examples))
+    tails = [Example(e.input_ids[length:], e.labels[length:]) for e in examples]
+    batch = {k: v.to(device) for k, v in collate(tails, pad_id).items()}
+    attention = torch.cat([torch.ones((len(examples), length), dtype=torch.long, device=device),
+                           batch["attention_mask"]], dim=1)  # fmt: skip
+    positions = (attention.cumsum(dim=1) - 1)[:, length:]
+    labels = batch["labels"]
+    supervised = (labels != IGNORE_INDEX).any(dim=0).nonzero()
+    keep = labels.shape[1] - max(1, int(supervised.min())) + 1
+    out = model(
+        input_ids=batch["input_ids"], attention_mask=attention, position_ids=positions,
+        past_key_values=cache, use_cache=True, logits_to_keep=keep,
+    )  # fmt: skip
     logits = out.logits[:, :-1].float()
     targets = labels[:, -(keep - 1) :]
     return torch.nn.functional.cross_entropy(
@@ -237,8 +304,8 @@ def train_adapter(
         batch = []
         for _ in range(config.batch_size):
             if not order:
-                order = list(range(len(kept)))
-                order_rng.shuffle(order)
+                lengths = [len(e.input_ids) for e in kept] if config.group_by_length else None
+                order = epoch_order(len(kept), config.batch_size, order_rng, lengths)[::-1]
             batch.append(kept[order.pop()])
         return batch
 
@@ -252,11 +319,17 @@ def train_adapter(
         for step in range(1, steps + 1):
             step_loss = 0.0
             for _ in range(config.gradient_accumulation):
-                batch = collate(next_batch(), tokenizer.pad_token_id, config.loss_on)
-                tokens += int(batch["attention_mask"].sum())
-                batch = {k: v.to(device) for k, v in batch.items()}
+                rows = next_batch()
+                tokens += sum(len(e.input_ids) for e in rows)
                 with torch.autocast("cuda", dtype=torch.bfloat16, enabled=four_bit):
-                    loss = answer_only_loss(model, batch) / config.gradient_accumulation
+                    if config.loss_on == "answer" and config.share_prefix:
+                        loss = shared_prefix_loss(model, rows, tokenizer.pad_token_id, device)
+                    else:
+                        batch = {
+                            k: v.to(device) for k, v in collate(rows, tokenizer.pad_token_id, config.loss_on).items()
+                        }
+                        loss = answer_only_loss(model, batch)
+                    loss = loss / config.gradient_accumulation
                 loss.backward()
                 step_loss += float(loss.detach())
             torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 1.0)

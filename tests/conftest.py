@@ -14,18 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from mail2ticket.ports import free_port
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -115,26 +111,10 @@ def transformers_engine(embedded_model_dir: Path):
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real MLflow tracking server (sqlite backend, local artifacts) on 127.0.0.1."""
-    root = tmp_path_factory.mktemp("mlflow")
-    port = free_port()
-    executable = shutil.which("mlflow", path=str(Path(sys.executable).parent)) or "mlflow"
-    env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true", "DO_NOT_TRACK": "1"}
-    log = (root / "server.log").open("w")
-    process = subprocess.Popen(
-        [executable, "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-         "--backend-store-uri", f"sqlite:///{root / 'mlflow.db'}",
-         "--default-artifact-root", str(root / "artifacts")],
-        stdout=log, stderr=log, env=env, start_new_session=True,
-    )  # fmt: skip
+    from mail2ticket.local_mlflow import LocalMlflowServer
+
+    server = LocalMlflowServer(tmp_path_factory.mktemp("mlflow"))
     try:
-        wait_for_port(port, process, timeout=90)
-        yield f"http://127.0.0.1:{port}"
+        yield server.start()
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)  # the server's workers are its children
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
+        server.stop()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from mail2ticket.prefix import common_prefix_length
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids
 from mail2ticket.taxonomy import load_taxonomy
 from mail2ticket.training import (
@@ -18,6 +19,8 @@ from mail2ticket.training import (
     answer_only_loss,
     build_example,
     collate,
+    epoch_order,
+    shared_prefix_loss,
     train_adapter,
 )
 
@@ -69,6 +72,49 @@ def test_answer_only_loss_matches_full_logits_loss(embedded_model_dir: Path, tok
         ours = answer_only_loss(model, batch)
         full = model(**batch).loss  # transformers' own shift and mean over labelled tokens
     assert float(ours) == pytest.approx(float(full), rel=1e-4)
+
+
+def test_epoch_order_groups_similar_lengths_and_stays_a_permutation() -> None:
+    import random
+
+    lengths = [random.Random(i).randint(50, 600) for i in range(400)]
+
+    def padding(order: list[int]) -> int:
+        batches = [order[i : i + 8] for i in range(0, len(order), 8)]
+        return sum(max(lengths[j] for j in b) * len(b) - sum(lengths[j] for j in b) for b in batches)
+
+    grouped = epoch_order(400, 8, random.Random(0), lengths)
+    shuffled = epoch_order(400, 8, random.Random(0))
+    assert sorted(grouped) == list(range(400)) and sorted(shuffled) == list(range(400))
+    assert padding(grouped) < padding(shuffled) / 4
+    assert grouped == epoch_order(400, 8, random.Random(0), lengths)  # seeded
+    longest = [max(lengths[j] for j in grouped[i : i + 8]) for i in range(0, 400, 8)]
+    assert longest != sorted(longest, reverse=True)  # the batches themselves are shuffled
+
+
+def test_shared_prefix_loss_equals_the_plain_loss_and_gradients(embedded_model_dir: Path, tokenizer) -> None:
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM
+
+    torch.manual_seed(0)
+    model = AutoModelForCausalLM.from_pretrained(embedded_model_dir)
+    lora = LoraConfig(r=4, lora_alpha=4, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
+    model = get_peft_model(model, lora)
+    examples = [build_example(tokenizer, r["email"], r["category"], TAXONOMY, "compact") for r in RECORDS]
+    trainable = [p for p in model.parameters() if p.requires_grad]
+
+    def loss_and_grads(compute) -> tuple[float, list[torch.Tensor]]:
+        model.zero_grad(set_to_none=True)
+        loss = compute()
+        loss.backward()
+        return float(loss.detach()), [p.grad.clone() for p in trainable]
+
+    plain, plain_grads = loss_and_grads(lambda: answer_only_loss(model, collate(examples, tokenizer.pad_token_id)))
+    shared, shared_grads = loss_and_grads(lambda: shared_prefix_loss(model, examples, tokenizer.pad_token_id))
+    assert shared == pytest.approx(plain, rel=1e-4)
+    for ours, reference in zip(shared_grads, plain_grads, strict=True):
+        assert torch.allclose(ours, reference, rtol=1e-3, atol=1e-6)
+    assert common_prefix_length([e.input_ids for e in examples]) > 300  # the instructions are shared
 
 
 def test_train_adapter_writes_a_usable_adapter(embedded_model_dir: Path, tmp_path: Path) -> None:
