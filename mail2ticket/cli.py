@@ -132,7 +132,10 @@ def prepare(
 @app.command("evaluate")
 @clear_errors
 def evaluate_command(
-    data: Annotated[str, typer.Option("--data", help="JSONL with 'email' and 'category' (local or s3://).")],
+    data: Annotated[
+        str,
+        typer.Option("--data", help="JSONL with 'email', 'category' (and 'fields' for extraction); local or s3://."),
+    ],
     model: Annotated[str, typer.Option("--model", help="Base model: embedded:NAME, a folder or s3://.")] = (
         "embedded:smollm2-135m"
     ),
@@ -144,17 +147,32 @@ def evaluate_command(
     prompt_style: Annotated[
         Literal["full", "compact"] | None, typer.Option(help="Default: the adapter's, else 'full'.")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write metrics.json, predictions.csv, confusion_matrix.png.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder: metrics, predictions (and confusion matrix for classification).")
+    ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Evaluate the first N examples only.")] = None,
     temperature: Annotated[float, typer.Option(min=0.0, help="Sampling temperature in generate mode.")] = 0.0,
+    task: Annotated[
+        Literal["classification", "extraction"],
+        typer.Option(help="classification: the category; extraction: field-level accuracy of the category's agent."),
+    ] = "classification",
+    max_new_tokens: Annotated[
+        int | None,
+        typer.Option(min=1, help="Token budget per e-mail (default: 48 in generate mode, 256 for extraction)."),
+    ] = None,
 ) -> None:
-    """Evaluate a classifier (zero-shot base model, or base + adapter) on a labelled JSONL file."""
+    """Evaluate a classifier or the extraction agents (base model, or base + adapter) on a labelled JSONL file."""
     from mail2ticket.engines.transformers_engine import TransformersEngine
     from mail2ticket.evaluation import adapter_metadata, check_adapter, evaluate, read_labelled_jsonl, write_outputs
     from mail2ticket.models import resolve_adapter, resolve_model
 
     taxonomy = load_taxonomy()
-    records = read_labelled_jsonl(data)[:limit]
+    if task == "extraction":
+        from mail2ticket.extraction_eval import read_extraction_jsonl
+
+        records = read_extraction_jsonl(data, taxonomy)[:limit]
+    else:
+        records = read_labelled_jsonl(data)[:limit]
     model_dir = resolve_model(model)
     adapter_dir, style = None, prompt_style or "full"
     if adapter:
@@ -163,9 +181,12 @@ def evaluate_command(
         check_adapter(metadata, model, model_dir, taxonomy)
         style = prompt_style or metadata.get("prompt_style", "full")
     engine = TransformersEngine(model_dir)
-    result = evaluate(
-        engine, records, taxonomy, str(adapter_dir) if adapter_dir else None, mode, style, temperature=temperature
-    )
+    if task == "extraction":
+        _evaluate_extraction(engine, records, taxonomy, adapter_dir, max_new_tokens or 256, out)
+        return
+    adapter_path = str(adapter_dir) if adapter_dir else None
+    budget = {"max_new_tokens": max_new_tokens} if max_new_tokens else {}
+    result = evaluate(engine, records, taxonomy, adapter_path, mode, style, temperature=temperature, **budget)
     summary = result.summary()
     typer.echo(
         f"{len(records)} e-mails, mode {mode}, prompt {style}: matched {int(summary['matched'])}, "
@@ -177,6 +198,21 @@ def evaluate_command(
         typer.echo(f"  {row.label}: P {row.precision:.3f} R {row.recall:.3f} F1 {row.f1:.3f} (n={row.support})")
     if out:
         paths = write_outputs(result, out, title=f"{model}{' + adapter' if adapter else ''} ({mode})")
+        typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+def _evaluate_extraction(
+    engine: Any, records: list[dict[str, Any]], taxonomy: Any, adapter_dir: Path | None, budget: int, out: Path | None
+) -> None:
+    """Field-level accuracy of the extraction agents: a per-field table, then the files when asked."""
+    from mail2ticket.extraction_eval import evaluate_extraction, render_table, write_extraction_outputs
+
+    result = evaluate_extraction(
+        engine, records, taxonomy, str(adapter_dir) if adapter_dir else None, max_new_tokens=budget
+    )
+    typer.echo(render_table(result))
+    if out:
+        paths = write_extraction_outputs(result, out)
         typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
 
 

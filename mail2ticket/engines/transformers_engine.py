@@ -17,12 +17,14 @@ shared by all label continuations, which run as one batch.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mail2ticket.engines.base import LabelScores
+from mail2ticket.prefix import common_prefix_length
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids
 
 
@@ -106,13 +108,8 @@ class TransformersEngine:
         """
         if len(encoded) < 2:
             return None
-        length = min(len(ids) for ids in encoded) - 1  # leave at least one token per prompt
+        length = common_prefix_length(encoded, keep=1)  # leave at least one token per prompt
         first = encoded[0]
-        for ids in encoded[1:]:
-            common = 0
-            while common < length and ids[common] == first[common]:
-                common += 1
-            length = common
         if length < 16:
             return None
         import torch
@@ -200,5 +197,183 @@ class TransformersEngine:
                 texts.append(self.tokenizer.decode(output[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True))
         return texts
 
-    def extract(self, prompts: Sequence[str], json_schema: dict[str, Any], adapter: str | None = None) -> list[dict]:
-        raise NotImplementedError("schema-constrained extraction arrives with the serving issue (xgrammar)")
+    # ------------------------------------------------------------------ extract
+
+    def extract(
+        self,
+        prompts: Sequence[str],
+        json_schema: dict[str, Any],
+        adapter: str | None = None,
+        max_new_tokens: int = 256,
+        batch_size: int = 8,
+    ) -> list[dict]:
+        """One JSON object per prompt, decoded greedily under the grammar of ``json_schema``.
+
+        The grammar comes from xgrammar (``compile_json_schema``): at every step the tokens that
+        cannot continue a schema-valid document are masked, so enum values, ISO date formats,
+        property names and the JSON syntax itself are guaranteed whatever the e-mail says (a
+        prompt injection can change values, never the format). Output is compact (no free
+        whitespace) so the token budget goes to values.
+
+        ``max_new_tokens`` bounds the work per e-mail. When the budget runs out mid-document,
+        the result is the longest prefix that still closes into a schema-valid object (the
+        fields completed so far), else ``{}`` — valid for every taxonomy schema, whose fields
+        are all optional. A schema with required properties has no such fallback: running out
+        of budget on it raises :class:`ExtractionBudgetError` rather than returning something
+        invalid.
+
+        Prompts run ``batch_size`` at a time. Prompts of one agent share their instructions
+        (most of their tokens): that prefix runs once per batch and its key/value cache is
+        shared by every row, as in :meth:`classify`.
+        """
+        import torch
+        import xgrammar as xgr
+
+        if max_new_tokens < 1:
+            raise ValueError("max_new_tokens must be at least 1")
+        compiled = self._compiled_schema(json_schema)
+        results: list[dict] = []
+        with self._lock, torch.inference_mode():
+            model = self._use_adapter(adapter)
+            for start in range(0, len(prompts), batch_size):
+                encoded = [
+                    self.tokenizer.encode(p, add_special_tokens=False) for p in prompts[start : start + batch_size]
+                ]
+                for text in self._constrained_decode(model, encoded, compiled, max_new_tokens):
+                    results.append(_closed_object(xgr, compiled, text))
+        return results
+
+    def _constrained_decode(
+        self, model: Any, encoded: list[list[int]], compiled: Any, max_new_tokens: int
+    ) -> list[str]:
+        """Greedy decoding of a batch under the grammar; the text of each row (maybe cut by the budget).
+
+        Layout: ``[shared prefix][left padding][own suffix]``, the prefix's cache computed once
+        and repeated per row. Positions are explicit, so padding in the middle shifts nothing:
+        each row sees exactly the positions it would see alone.
+        """
+        import torch
+        import xgrammar as xgr
+
+        device, pad, n = self.device, self.tokenizer.pad_token_id, len(encoded)
+        stop = set(self._stop_token_ids())
+        shared = self._shared_prefix(model, encoded)
+        prefix, cache = shared if shared is not None else (0, None)
+        if cache is not None:
+            cache.batch_repeat_interleave(n)
+        lengths = [len(ids) - prefix for ids in encoded]
+        width = max(lengths)
+        tokens = torch.full((n, width), pad, dtype=torch.long)
+        positions = torch.ones((n, width), dtype=torch.long)
+        attention = torch.ones((n, prefix + width), dtype=torch.long)
+        for row, ids in enumerate(encoded):
+            offset = width - lengths[row]
+            tokens[row, offset:] = torch.tensor(ids[prefix:], dtype=torch.long)
+            positions[row, offset:] = torch.arange(prefix, len(ids))
+            attention[row, prefix : prefix + offset] = 0
+        next_position = torch.tensor([len(ids) for ids in encoded], dtype=torch.long)
+        out = model(
+            input_ids=tokens.to(device),
+            attention_mask=attention.to(device),
+            position_ids=positions.to(device),
+            past_key_values=cache,
+            use_cache=True,
+            logits_to_keep=1,
+        )
+        matchers = [xgr.GrammarMatcher(compiled) for _ in encoded]
+        bitmask = xgr.allocate_token_bitmask(n, compiled.tokenizer_info.vocab_size)
+        generated: list[list[int]] = [[] for _ in encoded]
+        active = [True] * n
+        for _ in range(max_new_tokens):
+            logits = out.logits[:, -1].float()
+            for row in range(n):
+                if active[row]:
+                    matchers[row].fill_next_token_bitmask(bitmask, row)
+            xgr.apply_token_bitmask_inplace(logits, bitmask.to(logits.device))
+            chosen = logits.argmax(dim=-1).tolist()
+            for row, token in enumerate(chosen):
+                if not active[row]:
+                    continue
+                if not matchers[row].accept_token(token) or token in stop:
+                    active[row] = False  # the stop token (only allowed once the object is closed)
+                else:
+                    generated[row].append(token)
+            if not any(active):
+                break
+            step = torch.tensor([[t if a else pad] for t, a in zip(chosen, active, strict=True)], dtype=torch.long)
+            attention = torch.cat([attention, torch.tensor([[int(a)] for a in active], dtype=torch.long)], dim=1)
+            out = model(
+                input_ids=step.to(device),
+                attention_mask=attention.to(device),
+                position_ids=next_position[:, None].to(device),
+                past_key_values=out.past_key_values,
+                use_cache=True,
+            )
+            next_position += 1
+        return [
+            self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+            for ids in generated
+        ]
+
+    def _stop_token_ids(self) -> list[int]:
+        """Tokens that end an answer: the chat template's end of turn (the tokenizer's eos)."""
+        return [self.tokenizer.eos_token_id]
+
+    def _compiled_schema(self, json_schema: dict[str, Any]) -> Any:
+        """The schema's grammar for this tokenizer, compiled once per schema.
+
+        The mask covers the model's output size, not the tokenizer's: they differ when the
+        embedding matrix is padded (or smaller than the tokenizer's added tokens), and a mask
+        of the wrong width would leave trailing logits unmasked.
+        """
+        import xgrammar as xgr
+
+        key = json.dumps(json_schema, sort_keys=True, ensure_ascii=False)
+        with self._lock:
+            compiler: Any = getattr(self, "_grammar_compiler", None)
+            if compiler is None:  # built on first use: classification-only engines never pay for it
+                vocab_size = self.model.get_output_embeddings().weight.shape[0]
+                info = xgr.TokenizerInfo.from_huggingface(
+                    self.tokenizer, vocab_size=vocab_size, stop_token_ids=self._stop_token_ids()
+                )
+                compiler = self._grammar_compiler = xgr.GrammarCompiler(info, max_threads=2)
+                self._grammars: dict[str, Any] = {}
+            if key not in self._grammars:
+                try:
+                    self._grammars[key] = compiler.compile_json_schema(json_schema, any_whitespace=False)
+                except (RuntimeError, ValueError, TypeError) as exc:
+                    raise ValueError(f"cannot compile this JSON Schema into a grammar: {exc}") from None
+            return self._grammars[key]
+
+
+class ExtractionBudgetError(ValueError):
+    """The token budget ran out on a schema whose required properties leave no valid fallback."""
+
+
+def _conforms(xgr: Any, compiled: Any, text: str) -> bool:
+    """Whether ``text`` is a whole document of the grammar (the schema's own validator)."""
+    matcher = xgr.GrammarMatcher(compiled)
+    return matcher.accept_string(text) and matcher.is_completed()
+
+
+def _closed_object(xgr: Any, compiled: Any, text: str) -> dict:
+    """The generated object, or, when the budget cut it short, its longest schema-valid closing.
+
+    Text decoded under the grammar is always a valid *prefix*; a complete one is the answer.
+    A cut one is closed at each comma, last first (the fields before it are complete), with
+    ``}`` or ``]}`` (the cut may fall inside a list); the grammar itself decides which closing
+    is valid, so a comma inside a string value can never produce a wrong object.
+    """
+    if _conforms(xgr, compiled, text):
+        return json.loads(text)
+    for cut in (i for i in range(len(text) - 1, 0, -1) if text[i] == ","):
+        for closing in ("}", "]}"):
+            candidate = text[:cut] + closing
+            if _conforms(xgr, compiled, candidate):
+                return json.loads(candidate)
+    if _conforms(xgr, compiled, "{}"):
+        return {}
+    raise ExtractionBudgetError(
+        "the token budget ran out before the JSON object was complete and the schema's required "
+        "properties leave no valid fallback: raise max_new_tokens"
+    )

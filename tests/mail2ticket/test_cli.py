@@ -45,3 +45,36 @@ def test_taxonomy_commands() -> None:
     assert json.loads(schema.stdout)["properties"]["severity"]["enum"][0] == "OK"
     wrong = run("taxonomy", "schema", "Nope")
     assert wrong.returncode == 2 and "unknown category" in wrong.stderr
+
+
+def test_evaluate_extraction_on_prepared_data_prints_and_writes_field_accuracy(tmp_path: Path) -> None:
+    from mail2ticket.corpus import CorpusConfig, generate
+
+    summary = generate(CorpusConfig(tickets=60, seed=7, strategic_share=1.0), tmp_path / "export.csv")
+    prepared = run("prepare", "--input", str(summary.export), "--out-dir", str(tmp_path / "prep"),
+                   "--ground-truth", str(summary.truth))  # fmt: skip
+    assert prepared.returncode == 0, prepared.stderr
+    test_rows = [json.loads(line) for line in (tmp_path / "prep" / "test.jsonl").read_text().splitlines()]
+    assert any(row["fields"] for row in test_rows)  # prepare attaches the ground-truth fields
+    result = run("evaluate", "--task", "extraction", "--data", str(tmp_path / "prep" / "test.jsonl"),
+                 "--limit", "2", "--max-new-tokens", "8", "--out", str(tmp_path / "eval"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if line.startswith("category"))
+    assert header.split() == ["category", "field", "n", "present", "accuracy", "precision", "recall"]
+    assert "overall: 2 e-mails" in result.stdout
+    metrics = json.loads((tmp_path / "eval" / "extraction_metrics.json").read_text(encoding="utf-8"))
+    assert metrics["task"] == "extraction" and metrics["examples"] == 2
+    assert 0.0 <= metrics["accuracy"] <= 1.0
+    assert sum(f["support"] for f in metrics["fields"]) == metrics["slots"] > 0
+    assert f"accuracy {metrics['accuracy']:.4f}" in result.stdout
+    assert len((tmp_path / "eval" / "extraction_predictions.jsonl").read_text().splitlines()) == 2
+
+
+def test_evaluate_extraction_without_ground_truth_fields_is_one_clear_line(tmp_path: Path) -> None:
+    data = tmp_path / "test.jsonl"
+    data.write_text(json.dumps({"email": "x", "category": "Incidents/Supervision", "fields": {}}) + "\n")
+    result = run("evaluate", "--task", "extraction", "--data", str(data))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "--ground-truth" in result.stderr
+    wrong_task = run("evaluate", "--task", "summary", "--data", str(data))
+    assert wrong_task.returncode == 2 and "summary" in wrong_task.stderr
