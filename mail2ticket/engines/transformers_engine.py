@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from mail2ticket.engines.base import LabelScores
+from mail2ticket.engines.schema_grammar import schema_grammar
 from mail2ticket.prefix import common_prefix_length
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids
 
@@ -339,10 +340,7 @@ class TransformersEngine:
                 compiler = self._grammar_compiler = xgr.GrammarCompiler(info, max_threads=2)
                 self._grammars: dict[str, Any] = {}
             if key not in self._grammars:
-                try:
-                    self._grammars[key] = compiler.compile_json_schema(json_schema, any_whitespace=False)
-                except (RuntimeError, ValueError, TypeError) as exc:
-                    raise ValueError(f"cannot compile this JSON Schema into a grammar: {exc}") from None
+                self._grammars[key] = compiler.compile_grammar(schema_grammar(json_schema))
             return self._grammars[key]
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from mail2ticket.engines.base import LabelScores
+from mail2ticket.engines.schema_grammar import schema_ebnf
 from mail2ticket.engines.transformers_engine import AdapterError
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids
 
@@ -301,29 +302,27 @@ class VLLMEngine:
         return results
 
     def _grammar(self, json_schema: dict[str, Any]) -> tuple[str, Any]:
-        """The schema's grammar, as xgrammar writes it (EBNF for vLLM) and compiled (to close cut documents).
+        """The schema's grammar as EBNF text (for vLLM) and compiled (to close cut documents).
 
         vLLM's own ``json`` option applies its engine-wide whitespace setting and separators
         of its own, so the schema is turned into a grammar here, with the options the
         transformers engine compiles it with (no free whitespace, xgrammar's separators): both
         engines then decode under the very same grammar, and greedy decoding gives the same
-        document. The grammar comes from xgrammar, not from a hand-written JSON grammar.
+        document (see :mod:`mail2ticket.engines.schema_grammar`).
         """
         import xgrammar as xgr
 
         key = json.dumps(json_schema, sort_keys=True, ensure_ascii=False)
         with self._lock:
             if key not in self._grammars:
-                try:
-                    grammar = xgr.Grammar.from_json_schema(json_schema, any_whitespace=False)
-                except (RuntimeError, ValueError, TypeError) as exc:
-                    raise ValueError(f"cannot compile this JSON Schema into a grammar: {exc}") from None
+                text = schema_ebnf(json_schema)
+                grammar = xgr.Grammar.from_ebnf(text)
                 if self._grammar_compiler is None:
                     info = xgr.TokenizerInfo.from_huggingface(
                         self.tokenizer, stop_token_ids=[self.tokenizer.eos_token_id]
                     )
                     self._grammar_compiler = xgr.GrammarCompiler(info, max_threads=1)
-                self._grammars[key] = (str(grammar), self._grammar_compiler.compile_grammar(grammar))
+                self._grammars[key] = (text, self._grammar_compiler.compile_grammar(grammar))
             return self._grammars[key]
 
     def _close(self, json_schema: dict[str, Any], text: str) -> dict:
