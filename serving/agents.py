@@ -1,0 +1,104 @@
+"""The agents: a ``Classifier`` and the extractor agents, over the shared ``Engine``.
+
+The paper's architecture (section 4) has N+1 agents: one classifier, then one extractor per
+category, called by an orchestrator (here the ``Gateway``). An agent is a prompt, a JSON
+Schema and an adapter reference; it holds no weights. It renders its prompt with the model's
+chat template (the tokenizer comes from the Engine once, at start) and sends it to the Engine.
+
+Extractors: one multiplexed deployment, not one deployment per category. Each category keeps
+its own agent (instructions, schema, few-shot examples, validation, all from
+``taxonomy.yaml``), but the N agents live in one ``Extractor`` deployment that picks the
+category's agent per request, because:
+
+* an agent is data, not a model: the compute is in the Engine, which every agent shares
+  anyway, so N deployments would add N processes (each with a tokenizer and a CPU reservation,
+  which 2 cores cannot give) without adding any capacity;
+* categories are very unbalanced (the paper's Table 1): per-category replicas would sit idle
+  while one is saturated, whereas one deployment scales with the total traffic;
+* adding a category stays a YAML change plus a retraining: no new deployment in the Serve
+  config or the Helm chart;
+* the cost is that an extractor cannot be scaled or rolled out alone; when one needs its own
+  fine-tuned adapter, it is an adapter reference in its agent, still served by the same Engine
+  (multi-LoRA), so the deployment does not need to change.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from mail2ticket.prompts import classification_prompt
+from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
+from serving.registry import ModelState
+from serving.settings import AppSettings, engine_handle
+
+
+@serve.deployment(name="Classifier", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.1})
+class Classifier:
+    """The classification agent: the category, its probability, and whether a human must look."""
+
+    async def __init__(self, engine: DeploymentHandle | None, settings: dict[str, Any]) -> None:
+        self.settings = AppSettings.model_validate(settings)
+        self.engine = engine_handle(engine, self.settings)
+        self.taxonomy = load_taxonomy()
+        self.labels = self.taxonomy.labels_with_unknown
+        self.tokenizer = await self.engine.tokenizer.remote()
+
+    async def classify(self, email: str, state: ModelState) -> dict[str, Any]:
+        """Classify with the model of ``state`` (the one captured when the request arrived)."""
+        started = time.perf_counter()
+        prompt = classification_prompt(self.tokenizer, email, self.taxonomy, state.prompt_style)  # type: ignore[arg-type]
+        result = await self.engine.classify.remote(prompt, self.labels, state.adapter)
+        scores: dict[str, float] = {k: float(v) for k, v in result["output"].items() if k in self.labels}
+        category = max(scores, key=scores.__getitem__) if scores else UNKNOWN
+        confidence = scores.get(category, 0.0)
+        threshold = self.settings.threshold(category)
+        return {
+            "category": category,
+            "confidence": round(confidence, 6),
+            "needs_review": category == UNKNOWN or confidence < threshold,
+            "review_threshold": threshold,
+            "scores": {k: round(v, 6) for k, v in sorted(scores.items(), key=lambda kv: -kv[1])},
+            "engine_ms": result["engine_ms"],
+            "batch": result["batch"],
+            "agent_ms": round(1000 * (time.perf_counter() - started), 1),
+        }
+
+
+@serve.deployment(name="Extractor", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.1})
+class Extractor:
+    """The N extractor agents of the taxonomy in one deployment (see the module docstring)."""
+
+    async def __init__(self, engine: DeploymentHandle | None, settings: dict[str, Any]) -> None:
+        self.settings = AppSettings.model_validate(settings)
+        self.engine = engine_handle(engine, self.settings)
+        self.taxonomy = load_taxonomy()
+        self.agents: dict[str, Any] = {}
+        if self.settings.extraction:
+            from mail2ticket.extraction import agents_for
+
+            self.agents = agents_for(self.taxonomy)  # keyed by category name
+        self.tokenizer = await self.engine.tokenizer.remote()
+
+    def has_agent(self, category: str) -> bool:
+        agent = self.agents.get(category)
+        return agent is not None and bool(agent.schema.get("properties"))
+
+    async def extract(self, email: str, category: str, received_at: str | None) -> dict[str, Any]:
+        """The category's fields, schema-valid and normalised (ISO dates relative to ``received_at``, ISO 8601)."""
+        started = time.perf_counter()
+        if not self.has_agent(category):
+            return {"fields": {}, "agent": None, "engine_ms": 0.0, "agent_ms": 0.0}
+        agent = self.agents[category]
+        prompt = agent.prompt(self.tokenizer, email, received_at)
+        result = await self.engine.extract.remote(prompt, agent.schema, None, self.settings.extract_max_new_tokens)
+        fields = agent.finalize(result["output"], received_at)
+        return {
+            "fields": fields,
+            "agent": self.taxonomy.category(category).key,
+            "engine_ms": result["engine_ms"],
+            "agent_ms": round(1000 * (time.perf_counter() - started), 1),
+        }

@@ -1,0 +1,199 @@
+"""``mail2ticket serve``: the Serve config on a local Ray, in the foreground, until Ctrl-C.
+
+It runs the same ``serving/config.yaml`` as ``serve run`` and the cluster, with what a laptop
+or a CI machine needs on top: a fresh local Ray (dashboard off, usage stats off, logs in the
+Ray session folder rather than on the terminal), the HTTP host and port from the command line,
+relative audit paths made absolute, and the configuration checked before Ray starts, so a typo
+is one line of error instead of a failed deployment in a log file.
+
+The MLflow registry is ``MLFLOW_TRACKING_URI``; tokens are ``MAIL2TICKET_API_TOKENS``. When
+authentication is required and no token is set, one is generated for this run and printed
+(a local convenience: a cluster gets its tokens from a Secret, and ``serve run`` refuses to
+start without them).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import os
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+
+from serving import DEFAULT_CONFIG
+
+app = typer.Typer(help="Serve the agents on Ray Serve (local Ray).", pretty_exceptions_enable=False)
+
+
+def _fail(message: str) -> None:
+    typer.secho(f"error: {' '.join(message.split())}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(2)
+
+
+def _overrides(items: list[str] | None) -> dict[str, Any]:
+    """``key=value`` pairs; values parsed as JSON when they can be (numbers, booleans, objects)."""
+    result: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r}: expected key=value")
+        try:
+            result[key] = json.loads(value)
+        except json.JSONDecodeError:
+            result[key] = value
+    return result
+
+
+def load_config(path: Path, host: str | None, port: int | None, args: dict[str, Any]) -> Any:
+    """The Serve config (``ServeDeploySchema``) with the command line's overrides applied."""
+    from pydantic import ValidationError
+    from ray.serve.schema import ServeDeploySchema
+
+    from serving.settings import AppSettings
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from None
+    raw = copy.deepcopy(raw or {})
+    http = raw.setdefault("http_options", {})
+    if host is not None:
+        http["host"] = host
+    if port is not None:
+        http["port"] = port
+    for application in raw.get("applications", []):
+        merged = {**(application.get("args") or {}), **args}
+        try:
+            settings = AppSettings.model_validate(merged)
+        except ValidationError as exc:
+            raise ValueError(f"{path}: application {application.get('name')!r}: {exc}") from None
+        merged["audit_log"] = str(settings.audit_path())  # relative to where the command runs
+        application["args"] = merged
+    try:
+        return ServeDeploySchema.model_validate(raw)
+    except ValidationError as exc:
+        raise ValueError(f"{path}: not a valid Serve config: {exc}") from None
+
+
+def _ensure_tokens(config: Any) -> None:
+    from serving.auth import parse_tokens
+    from serving.settings import AppSettings
+
+    for application in config.applications:
+        settings = AppSettings.model_validate(application.args)
+        if settings.auth_required and not parse_tokens(os.environ.get(settings.tokens_env)):
+            token = secrets.token_urlsafe(24)
+            os.environ[settings.tokens_env] = token
+            typer.echo(f"no {settings.tokens_env} set: generated a token for this run: {token}", err=True)
+
+
+def _deployment_options(application: Any) -> dict[str, dict[str, Any]]:
+    return {
+        d.name: d.model_dump(mode="json", exclude_unset=True, exclude={"name"}) for d in application.deployments or []
+    }
+
+
+def _bound(application: Any) -> Any:
+    """The application of a config entry, with its ``deployments:`` options applied."""
+    from serving.app import build
+
+    if application.import_path == "serving.app:build_app":
+        return build(application.args, _deployment_options(application))
+    module, _, attribute = application.import_path.partition(":")
+    typer.echo(f"{application.name}: deployments options are not applied to {application.import_path}", err=True)
+    return getattr(importlib.import_module(module), attribute)(application.args)
+
+
+@app.callback(invoke_without_command=True)
+def serve_command(
+    config: Annotated[Path, typer.Option(help="Serve config file (the one the Helm chart embeds).")] = DEFAULT_CONFIG,
+    host: Annotated[str | None, typer.Option(help="HTTP host (default: the config's).")] = None,
+    port: Annotated[int | None, typer.Option(min=0, max=65535, help="HTTP port (default: the config's).")] = None,
+    set_arg: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Application argument key=value, for every application (repeat)."),
+    ] = None,
+    num_cpus: Annotated[int | None, typer.Option(min=1, help="CPUs given to local Ray (default: all).")] = None,
+    address: Annotated[str, typer.Option(help="Ray address; 'local' starts a new local Ray.")] = "local",
+) -> None:
+    """Start the mail2ticket agents on a local Ray and serve until Ctrl-C."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    try:
+        serve_config = load_config(config, host, port, _overrides(set_arg))
+    except ValueError as exc:
+        _fail(str(exc))
+    _ensure_tokens(serve_config)
+    tracking = os.environ.get("MLFLOW_TRACKING_URI")
+    typer.echo(
+        f"MLflow registry: {tracking}" if tracking else "MLFLOW_TRACKING_URI is not set: the base model is served",
+        err=True,
+    )
+
+    import ray
+    from ray import serve
+
+    context = ray.init(
+        address=address,
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        namespace="serve",
+        logging_level="WARNING",
+    )
+    typer.echo(f"Ray logs: {context.address_info.get('session_dir', '?')}/logs", err=True)
+
+    def on_signal(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    # Both explicitly: a process started in the background by a script inherits SIGINT ignored.
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    http = serve_config.http_options
+    try:
+        serve.start(
+            http_options=http.model_dump(exclude_unset=True),
+            proxy_location=serve_config.proxy_location,
+            logging_config=serve_config.logging_config,
+        )
+        for application in serve_config.applications:
+            if application.runtime_env:
+                typer.echo(f"{application.name}: runtime_env is ignored by a local run", err=True)
+            serve.run(
+                _bound(application),
+                name=application.name,
+                route_prefix=application.route_prefix,
+                logging_config=application.logging_config,
+            )
+        names = ", ".join(f"{a.name} at {a.route_prefix}" for a in serve_config.applications)
+        typer.echo(f"mail2ticket serve: ready on http://{http.host}:{http.port} ({names}); Ctrl-C stops")
+        sys.stdout.flush()
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:
+        typer.echo("stopping…", err=True)
+    except RuntimeError as exc:  # a deployment that failed to start: Serve says why
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(2) from None
+    finally:
+        try:
+            serve.shutdown()
+        finally:
+            ray.shutdown()
+
+
+def main() -> None:  # pragma: no cover - `python -m serving.cli`
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

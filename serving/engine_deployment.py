@@ -1,0 +1,233 @@
+"""The shared ``Engine`` deployment: one base model, every adapter, every agent's requests.
+
+Agents are prompts, schemas and adapter references; the weights live here once (DESIGN: on GPU
+one vLLM engine per A10 serves the classifier adapter and every extractor, on CPU the
+transformers engine does the same). Requests from all agents meet in this process, which is
+what makes batching pay: ``@serve.batch`` collects the classification requests that arrive
+within a few milliseconds and scores them in one engine call, where the instructions every
+prompt starts with run once for the whole batch (the transformers engine shares that prefix's
+key/value cache; vLLM's prefix caching does the same on GPU). Extraction requests are batched
+the same way, per JSON Schema.
+
+Engine calls are blocking (a forward pass), so they run in a worker thread: the replica's event
+loop stays free to accept the next requests and fill the next batch meanwhile. One batch of
+each kind runs at a time; the engine's own lock serialises the two kinds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ray import serve
+
+from mail2ticket.taxonomy import load_taxonomy
+from serving.audit import utc_now
+from serving.registry import (
+    ChampionError,
+    ModelState,
+    base_state,
+    checked_metadata,
+    find_version,
+    local_adapter,
+    registry_ref,
+)
+from serving.settings import AppSettings
+
+
+def build_engine(settings: AppSettings, model_dir: Path) -> Any:
+    """The engine named by the settings; vLLM is imported only when asked for (GPU images)."""
+    if settings.engine == "vllm":
+        from mail2ticket.engines.vllm_engine import VLLMEngine
+
+        return VLLMEngine(model_dir, **settings.engine_options)
+    from mail2ticket.engines.transformers_engine import TransformersEngine
+
+    return TransformersEngine(model_dir, **settings.engine_options)
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+@serve.deployment(name="Engine", max_ongoing_requests=32, ray_actor_options={"num_cpus": 1.0})
+class Engine:
+    """Base model + LoRA adapters behind the engine interface, batched across requests."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        from mail2ticket.models import resolve_model
+
+        self.settings = AppSettings.model_validate(settings)
+        if self.settings.engine == "transformers":
+            import torch
+
+            torch.set_num_threads(self.settings.torch_threads or _cpu_count())
+        self.taxonomy = load_taxonomy()
+        self.model_dir = resolve_model(self.settings.base_model)
+        self.engine = build_engine(self.settings, self.model_dir)
+        self._adapters: dict[str, str] = {}  # reference -> local folder
+        self._classify_batch.set_max_batch_size(self.settings.max_batch_size)
+        self._classify_batch.set_batch_wait_timeout_s(self.settings.batch_wait_timeout_s)
+        self._extract_batch.set_max_batch_size(self.settings.max_batch_size)
+        self._extract_batch.set_batch_wait_timeout_s(self.settings.batch_wait_timeout_s)
+
+    # ------------------------------------------------------------------ model state
+
+    def tokenizer(self) -> Any:
+        """The tokenizer (picklable): agents render prompts with the model's own chat template."""
+        return self.engine.tokenizer
+
+    def base(self, reason: str, prompt_style: str = "full") -> ModelState:
+        """The bare base model, for a Gateway that has no adapter to serve."""
+        s = self.settings
+        return base_state(s.base_model, s.engine, self.taxonomy, reason, utc_now(), prompt_style)  # type: ignore[arg-type]
+
+    async def resolve(self, registered_model: str, alias: str, pinned: str | None = None) -> ModelState | ChampionError:
+        """The adapter to serve now (``pinned``, else the registry alias), loaded and warmed up.
+
+        The caller's settings say which adapter: the Engine only serves models, so several
+        Gateways with their own policies can share it. When there is none or it cannot be
+        served, the :class:`ChampionError` is returned, not raised (an expected outcome, not a
+        failed request in Serve's logs); the caller decides: at start, the base model; on
+        reload, keep what is served.
+        """
+        try:
+            return await asyncio.to_thread(self._resolve, registered_model, alias, pinned)
+        except ChampionError as exc:
+            return exc
+
+    def _resolve(self, registered_model: str, alias: str, pinned: str | None) -> ModelState:
+        s = self.settings
+        if pinned:
+            ref, serving, version = pinned, "pinned", None
+            extra: dict[str, Any] = {}
+        else:
+            _, found = find_version(registered_model, alias)
+            ref, serving, version = registry_ref(registered_model, found.version), "champion", found.version
+            extra = {"registered_model": registered_model, "alias": alias, "run_id": found.run_id}
+        folder = self._local(ref)
+        metadata = checked_metadata(folder, s.base_model, self.model_dir, self.taxonomy)
+        style = metadata.get("prompt_style", "full")
+        self._warm(ref)
+        return ModelState(
+            serving=serving,
+            adapter=ref,
+            base_model=s.base_model,
+            engine=s.engine,
+            prompt_style=style,
+            prompt_version=metadata.get("prompt_version", ""),
+            taxonomy_version=metadata.get("taxonomy_version", self.taxonomy.version),
+            version=version,
+            loaded_at=utc_now(),
+            **extra,
+        )
+
+    async def warm(self, ref: str) -> str:
+        """Load adapter ``ref`` on this replica now (a reload broadcasts it to every Engine replica)."""
+        return await asyncio.to_thread(self._warm, ref)
+
+    def _warm(self, ref: str) -> str:
+        # Load the adapter before anyone is switched to it: the first request on the new champion
+        # must not pay for loading, and a broken adapter must fail here, not in a request.
+        folder = self._local(ref)
+        probe = self.engine.tokenizer.apply_chat_template(
+            [{"role": "user", "content": "ping"}], tokenize=False, add_generation_prompt=True
+        )
+        try:
+            self.engine.classify([probe], self.taxonomy.labels_with_unknown, adapter=folder)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ChampionError("incompatible", f"cannot load adapter {ref}: {exc}") from None
+        return ref
+
+    def _local(self, ref: str | None) -> str | None:
+        if ref is None:
+            return None
+        folder = self._adapters.get(ref)
+        if folder is None:
+            folder = str(local_adapter(ref))  # another replica's reference: fetched on first use
+            self._adapters[ref] = folder
+        return folder
+
+    # ------------------------------------------------------------------ classification
+
+    async def classify(self, prompt: str, labels: Sequence[str], adapter: str | None) -> dict[str, Any]:
+        """Probabilities of ``labels`` as the answer to ``prompt`` (batched with concurrent calls)."""
+        return _raise_if_error(await self._classify_batch(prompt, tuple(labels), adapter))
+
+    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
+    async def _classify_batch(
+        self, prompts: list[str], labels: list[tuple[str, ...]], adapters: list[str | None]
+    ) -> list[dict[str, Any] | Exception]:
+        return await asyncio.to_thread(self._run_groups, "classify", prompts, labels, adapters, None)
+
+    # ------------------------------------------------------------------ extraction
+
+    async def extract(
+        self, prompt: str, json_schema: dict[str, Any], adapter: str | None, max_new_tokens: int
+    ) -> dict[str, Any]:
+        """A JSON object conforming to ``json_schema`` (batched with concurrent calls of the same schema)."""
+        return _raise_if_error(await self._extract_batch(prompt, json_schema, adapter, max_new_tokens))
+
+    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
+    async def _extract_batch(
+        self, prompts: list[str], schemas: list[dict[str, Any]], adapters: list[str | None], budgets: list[int]
+    ) -> list[dict[str, Any] | Exception]:
+        return await asyncio.to_thread(self._run_groups, "extract", prompts, schemas, adapters, budgets)
+
+    # ------------------------------------------------------------------ shared
+
+    def _run_groups(
+        self,
+        kind: str,
+        prompts: list[str],
+        keys: list[Any],
+        adapters: list[str | None],
+        budgets: list[int] | None,
+    ) -> list[dict[str, Any] | Exception]:
+        """Run a batch, one engine call per (labels or schema, adapter, budget) group.
+
+        A group that fails (an adapter that cannot be fetched) fails its own requests only;
+        the error is returned in place of their results and raised in their callers.
+        """
+        groups: dict[str, list[int]] = {}
+        for i in range(len(prompts)):
+            budget = budgets[i] if budgets else None
+            groups.setdefault(json.dumps([keys[i], adapters[i], budget], sort_keys=True), []).append(i)
+        results: list[dict[str, Any] | Exception] = [RuntimeError("not run")] * len(prompts)
+        for rows in groups.values():
+            first = rows[0]
+            started = time.perf_counter()
+            try:
+                adapter = self._local(adapters[first])
+                batch = [prompts[i] for i in rows]
+                if kind == "classify":
+                    outputs: list[Any] = self.engine.classify(batch, list(keys[first]), adapter=adapter)
+                else:
+                    outputs = self.engine.extract(
+                        batch, keys[first], adapter=adapter, max_new_tokens=budgets[first] if budgets else 256
+                    )
+            except Exception as exc:  # the callers get it; the replica keeps serving
+                for i in rows:
+                    results[i] = exc
+                continue
+            engine_ms = round(1000 * (time.perf_counter() - started), 1)
+            for i, output in zip(rows, outputs, strict=True):
+                results[i] = {"output": output, "engine_ms": engine_ms, "batch": len(rows)}
+        return results
+
+
+def _raise_if_error(result: dict[str, Any] | Exception) -> dict[str, Any]:
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+__all__ = ["ChampionError", "Engine", "build_engine"]

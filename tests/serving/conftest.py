@@ -1,0 +1,157 @@
+"""One real Serve deployment for the whole serving suite (Ray starts once per session).
+
+The champion comes from a real MLflow server: a tiny adapter (one training step) is logged
+in a run, registered and given the alias ``champion``, as the pipeline's promote step does.
+``mail2ticket serve`` then runs two applications on a local Ray (2 CPUs, 127.0.0.1, a free
+port) over one Engine on the embedded model:
+
+* ``mail2ticket`` at ``/``: the shipped ``serving/config.yaml`` application, serving the champion;
+* ``tight`` at ``/tight``: a registered model that does not exist (so the bare base model),
+  review thresholds at 0, and tiny ``max_ongoing_requests``/``max_queued_requests`` so that a
+  burst overloads it (503 + Retry-After from the proxy and from the Gateway). It has no Engine
+  of its own (``engine_app``): one model copy in memory, loaded once.
+
+Everything the server started is stopped at the end (SIGTERM, then kill by PID).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mail2ticket.taxonomy import load_taxonomy
+from serving.local import LocalServer, application
+
+TOKEN = "serving-test-token-0d1f7a"
+OTHER_TOKEN = "serving-test-token-second"
+MODEL_NAME = "mail2ticket-classifier-serving-test"
+TAXONOMY = load_taxonomy()
+
+TRAINING = [
+    ("** PROBLEM Service Alert: srv-web-01/Disk C: is CRITICAL ** Free space 3 %", "Incidents/Supervision"),
+    ("Bonjour, pouvez-vous restaurer le dossier \\\\srvfic01\\compta\\2024 dans l'état du 12/03 ?",
+     "Demande de service/Backup #BCS/Restauration qualifiée"),
+    ("Le job BCK_SRVSQL01_DAILY est en échec depuis deux nuits, merci de relancer.",
+     "Incidents/Backup #BCS/Sauvegarde"),
+    ("Merci de créer un compte bastion CS2 pour M. Durand sur srv-erp01 en SSH.",
+     "Demande de service/Cyber Sécurité #CS2/Bastion/Création-Modification d'entrées"),
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Registered:
+    name: str
+    adapter_dir: Path
+    first_version: str
+
+
+def register(mlflow_uri: str, adapter_dir: Path, macro_f1: float) -> str:
+    """Log ``adapter_dir`` in a run and promote it the way the pipeline does; returns the version."""
+    import mlflow
+
+    from mail2ticket.promotion import promote
+    from mail2ticket.tracking import client
+
+    mlflow_client = client(mlflow_uri)
+    mlflow.set_experiment("serving-tests")
+    with mlflow.start_run() as run:
+        mlflow.log_artifacts(str(adapter_dir), "adapter")
+    metrics = {"macro_f1": macro_f1, "accuracy": macro_f1, "match_rate": 1.0}
+    decision = promote(mlflow_client, run.info.run_id, metrics, name=MODEL_NAME)
+    assert decision.promoted, decision.reason
+    return decision.version
+
+
+@pytest.fixture(scope="session")
+def registered(mlflow_server: str, embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Registered:
+    from mail2ticket.training import TrainingConfig, train_adapter
+
+    labels = {category for _, category in TRAINING}
+    assert labels <= set(TAXONOMY.labels), labels - set(TAXONOMY.labels)
+    adapter_dir = tmp_path_factory.mktemp("adapter") / "adapter"
+    config = TrainingConfig(max_steps=1, batch_size=2, gradient_accumulation=1, warmup_steps=0,
+                            prompt_style="compact", lora_r=4, lora_alpha=4)  # fmt: skip
+    records = [{"email": email, "category": category} for email, category in TRAINING]
+    train_adapter(embedded_model_dir, records, adapter_dir, config, base_model="embedded:smollm2-135m")
+    return Registered(MODEL_NAME, adapter_dir, register(mlflow_server, adapter_dir, 0.5))
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    main_audit: Path
+    tight_audit: Path
+    mlflow_uri: str
+    registered: Registered
+    server: LocalServer
+
+
+CPU = {"Gateway": 0.1, "Classifier": 0.05, "Extractor": 0.05, "Engine": 1.0}
+
+
+def _cpus(extra: dict[str, dict] | None = None) -> dict[str, dict]:
+    options = {name: {"ray_actor_options": {"num_cpus": cpus}} for name, cpus in CPU.items()}
+    for name, values in (extra or {}).items():
+        options[name] = {**options[name], **values}
+    return options
+
+
+@pytest.fixture(scope="session")
+def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    root = tmp_path_factory.mktemp("serve")
+    main_audit, tight_audit = root / "audit" / "main.jsonl", root / "audit" / "tight.jsonl"
+    # A 135M model on 2 cores shared with other work: short extractions, generous deadlines.
+    budget = {"extract_max_new_tokens": 32, "request_timeout_s": 240}
+    main = application(
+        args={"registered_model": registered.name, "audit_log": str(main_audit), **budget}, deployments=_cpus()
+    )
+    tight = application(
+        name="tight",
+        route_prefix="/tight",
+        args={
+            "engine_app": "mail2ticket",
+            "registered_model": "no-such-model",
+            "request_timeout_s": 240,
+            "audit_log": str(tight_audit),
+            "extraction": False,
+            "base_prompt_style": "compact",
+            "review_thresholds": {label: 0.0 for label in TAXONOMY.labels_with_unknown},
+        },
+        deployments=_cpus(
+            {
+                # More requests in the Gateway than the Classifier admits: its handle's queue
+                # overflows (503 JSON from the Gateway) and so does the proxy's (503 from Serve).
+                "Gateway": {"max_ongoing_requests": 16, "max_queued_requests": 2},
+                "Classifier": {"max_ongoing_requests": 1, "max_queued_requests": 1},
+            }
+        ),
+    )
+    server = LocalServer(
+        root,
+        [main, tight],
+        env={"MLFLOW_TRACKING_URI": mlflow_server, "MAIL2TICKET_API_TOKENS": f"{TOKEN},{OTHER_TOKEN}"},
+        http_timeout_s=300,
+    )
+    server.start()
+    try:
+        yield Served(server.url, main_audit, tight_audit, mlflow_server, registered, server)
+    finally:
+        server.stop()
+        if (root / "serve.log").is_file():
+            shutil.copyfile(root / "serve.log", root / "serve.stopped.log")
+
+
+@pytest.fixture(scope="session")
+def client(served: Served) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=served.url, timeout=120, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        yield http
+
+
+def audit_lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

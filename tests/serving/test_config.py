@@ -1,0 +1,88 @@
+"""The Serve config, the application settings, the command, auth and audit (no Ray started here)."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from pydantic import ValidationError
+from typer.testing import CliRunner
+
+from serving import DEFAULT_CONFIG
+from serving.audit import AuditLog
+from serving.auth import AuthConfigError, TokenAuth
+from serving.settings import AppSettings
+
+
+def test_the_shipped_config_is_a_valid_serve_config() -> None:
+    from ray.serve.schema import ServeDeploySchema
+
+    from serving.app import DEPLOYMENTS, build_app
+
+    config = ServeDeploySchema.model_validate(yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8")))
+    (application,) = config.applications
+    assert application.import_path == "serving.app:build_app"
+    settings = AppSettings.model_validate(application.args)
+    assert settings.auth_required and settings.audit_email == "hash" and settings.engine == "transformers"
+    assert {d.name for d in application.deployments} == set(DEPLOYMENTS)
+    reserved = sum(d.ray_actor_options.num_cpus * d.num_replicas for d in application.deployments)
+    assert reserved <= 2.0, "the whole graph fits 2 cores"
+    assert all(d.max_queued_requests > 0 and d.backpressure_config.retry_after_s for d in application.deployments)
+    assert build_app(application.args) is not None  # what `serve run` and KubeRay call: one parameter
+    assert len(inspect.signature(build_app).parameters) == 1
+
+
+def test_settings_refuse_typos_and_unknown_categories() -> None:
+    with pytest.raises(ValidationError, match="auth_requried"):
+        AppSettings.model_validate({"auth_requried": False})
+    with pytest.raises(ValidationError, match="not taxonomy categories: Facturation"):
+        AppSettings.model_validate({"review_thresholds": {"Facturation": 0.5}})
+    settings = AppSettings.model_validate({"review_thresholds": {"Incidents/Supervision": 0.9}})
+    assert settings.threshold("Incidents/Supervision") == 0.9 and settings.threshold("unknown") == 1.0
+
+
+def test_the_serve_command_is_plugged_into_mail2ticket() -> None:
+    from mail2ticket.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--config" in result.output and "--port" in result.output
+
+
+def test_the_serve_command_checks_the_config_before_starting_ray(tmp_path: Path) -> None:
+    from serving.cli import app
+
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    config["applications"][0]["args"]["audit_emial"] = "keep"
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    result = CliRunner().invoke(app, ["--config", str(path)])
+    assert result.exit_code == 2 and "audit_emial" in result.output
+
+
+def test_tokens_are_required_unless_auth_is_off_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("M2T_TEST_TOKENS", raising=False)
+    with pytest.raises(AuthConfigError, match="M2T_TEST_TOKENS holds no token"):
+        TokenAuth.from_env(True, "M2T_TEST_TOKENS")
+    assert TokenAuth.from_env(False, "M2T_TEST_TOKENS").check(None)
+    monkeypatch.setenv("M2T_TEST_TOKENS", " alpha , beta ,")
+    auth = TokenAuth.from_env(True, "M2T_TEST_TOKENS")
+    assert auth.check("alpha") and auth.check("beta")
+    assert not auth.check("alph") and not auth.check("alpha ") and not auth.check("") and not auth.check(None)
+
+
+@pytest.mark.parametrize("mode", ["hash", "redact", "keep"])
+def test_audit_email_modes(tmp_path: Path, mode: str) -> None:
+    log = AuditLog(tmp_path / "a" / "audit.jsonl", mode)  # type: ignore[arg-type]
+    log.write({"event": "decision", "email": log.text("Bonjour Mme Durand")})
+    log.close()
+    (line,) = [json.loads(x) for x in (tmp_path / "a" / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert line["time"].endswith("Z") and line["email"]["chars"] == 18
+    text = (tmp_path / "a" / "audit.jsonl").read_text(encoding="utf-8")
+    assert ("Durand" in text) == (mode == "keep")
+    if mode == "hash":
+        assert line["email"]["sha256"] == hashlib.sha256(b"Bonjour Mme Durand").hexdigest()
