@@ -21,7 +21,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -49,7 +49,11 @@ console = Console()
 
 @dataclass(frozen=True)
 class TrainingBudget:
-    """Pipeline parameters that set how long the demo trains (the rest keep their defaults).
+    """Pipeline parameters that set how long the demo runs (the rest keep their defaults).
+
+    On 2 CPU cores the compact prompt's shared instructions (about 430 of 590 tokens) run once
+    per device batch, so a batch of 8 costs about a third of 8 separate prompts: the demo trains
+    with batches of 8 and no accumulation, at a learning rate a few steps can use.
 
     Attributes:
         max_steps: Optimiser steps.
@@ -57,26 +61,22 @@ class TrainingBudget:
         gradient_accumulation: Device steps per optimiser step.
         learning_rate: Peak learning rate.
         prompt_style: ``compact`` (labels only): the prompt is most of the tokens on CPU.
+        max_test_examples: Test e-mails evaluated, for the baseline and the candidate (0: all).
     """
 
     max_steps: int
-    batch_size: int = 2
-    gradient_accumulation: int = 4
-    learning_rate: float = 2e-4
+    batch_size: int = 8
+    gradient_accumulation: int = 1
+    learning_rate: float = 1e-3
     prompt_style: str = "compact"
+    max_test_examples: int = 0
 
     def parameters(self) -> dict[str, Any]:
-        return {
-            "max_steps": self.max_steps,
-            "batch_size": self.batch_size,
-            "gradient_accumulation": self.gradient_accumulation,
-            "learning_rate": self.learning_rate,
-            "prompt_style": self.prompt_style,
-        }
+        return asdict(self)
 
 
-DEMO_BUDGET = TrainingBudget(max_steps=40)
-FULL_BUDGET = TrainingBudget(max_steps=150)
+DEMO_BUDGET = TrainingBudget(max_steps=30, max_test_examples=150)
+FULL_BUDGET = TrainingBudget(max_steps=150, learning_rate=5e-4)
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -239,7 +239,7 @@ def main(
         return
     budget = FULL_BUDGET if full else DEMO_BUDGET
     if max_steps is not None:
-        budget = TrainingBudget(**{**budget.__dict__, "max_steps": max_steps})
+        budget = replace(budget, max_steps=max_steps)
     run_demo(output, budget, serve=serve)
 
 
