@@ -22,6 +22,7 @@ def train_adapter(
     batch_size: int = 2,
     gradient_accumulation: int = 4,
     prompt_style: str = "full",
+    balance_classes: bool = False,
     seed: int = 3407,
     max_train_examples: int = 0,
     artifact_store_uri: str = "",
@@ -32,6 +33,7 @@ def train_adapter(
     """Train a LoRA adapter (QLoRA 4-bit on GPU, LoRA fp32 on CPU); returns the MLflow run id.
 
     max_steps: optimiser steps; 0 trains `epochs` epochs instead.
+    balance_classes: draw every category equally often (short runs on imbalanced data).
     max_train_examples: use the first N training examples only (0: all).
     artifact_store_uri: also copy the adapter there (local path or s3:// prefix).
     mlflow_tracking_uri: empty uses MLFLOW_TRACKING_URI from the environment (a Secret).
@@ -55,6 +57,7 @@ def train_adapter(
         batch_size=batch_size,
         gradient_accumulation=gradient_accumulation,
         prompt_style=prompt_style,
+        balance_classes=balance_classes,
         seed=seed,
     )
     result = training_step(

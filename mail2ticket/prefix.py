@@ -23,3 +23,24 @@ def common_prefix_length(sequences: Sequence[Sequence[int]], keep: int = 1) -> i
             common += 1
         length = common
     return max(length, 0)
+
+
+def decisive_prefixes(sequences: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Each sequence cut after its first token that no other sequence shares at that position.
+
+    Under decoding constrained to a set of labels, the tokens after that point are forced
+    (probability 1): scoring them costs model calls and changes nothing. Labels such as
+    "Demande de service/Backup #BCS/Restauration qualifiée" are 20 tokens or more, and they
+    part ways within the first few, so this removes most of the scoring work. A sequence that
+    is a prefix of another one is kept whole (its end is where they part).
+    """
+    cut: list[list[int]] = []
+    for index, seq in enumerate(sequences):
+        others = [other for j, other in enumerate(sequences) if j != index]
+        length = len(seq)
+        for t in range(1, len(seq) + 1):
+            if not any(list(other[:t]) == list(seq[:t]) for other in others):
+                length = t
+                break
+        cut.append(list(seq[:length]))
+    return cut

@@ -61,6 +61,9 @@ class TrainingBudget:
         gradient_accumulation: Device steps per optimiser step.
         learning_rate: Peak learning rate.
         prompt_style: ``compact`` (labels only): the prompt is most of the tokens on CPU.
+        balance_classes: Every category drawn equally often: a few hundred examples drawn in the
+            paper's proportions are two thirds "Incidents/Supervision", and a short run learns
+            little else (measured: macro-F1 0.10 at 30 steps without it).
         max_test_examples: Test e-mails evaluated, for the baseline and the candidate (0: all).
     """
 
@@ -69,13 +72,14 @@ class TrainingBudget:
     gradient_accumulation: int = 1
     learning_rate: float = 1e-3
     prompt_style: str = "compact"
+    balance_classes: bool = True
     max_test_examples: int = 0
 
     def parameters(self) -> dict[str, Any]:
         return asdict(self)
 
 
-DEMO_BUDGET = TrainingBudget(max_steps=30, max_test_examples=150)
+DEMO_BUDGET = TrainingBudget(max_steps=24, max_test_examples=90)
 FULL_BUDGET = TrainingBudget(max_steps=150, learning_rate=5e-4)
 
 app = typer.Typer(add_completion=False, help=__doc__)

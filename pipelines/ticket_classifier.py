@@ -97,6 +97,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         batch_size: int = 2,
         gradient_accumulation: int = 4,
         prompt_style: str = "full",
+        balance_classes: bool = False,
         training_seed: int = 3407,
         max_train_examples: int = 0,
         evaluation_mode: str = "constrained",
@@ -127,6 +128,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             batch_size: Examples per device step (the paper: 2).
             gradient_accumulation: Device steps per optimiser step (the paper: 4).
             prompt_style: full (categories with descriptions) or compact (labels only, small CPU models).
+            balance_classes: Draw every category equally often in training (short runs on imbalanced data).
             training_seed: Seed of the training run.
             max_train_examples: Train on the first N examples only (0: all).
             evaluation_mode: constrained (score every label) or generate (free text + fuzzy match, the paper).
@@ -145,7 +147,8 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             train_data=prepared.outputs["train_data"], dataset_card=prepared.outputs["dataset_card"],
             base_model=base_model, lora_r=lora_r, lora_alpha=lora_alpha, learning_rate=learning_rate,
             max_steps=max_steps, epochs=epochs, batch_size=batch_size, gradient_accumulation=gradient_accumulation,
-            prompt_style=prompt_style, seed=training_seed, max_train_examples=max_train_examples,
+            prompt_style=prompt_style, balance_classes=balance_classes, seed=training_seed,
+            max_train_examples=max_train_examples,
             artifact_store_uri=artifact_store_uri, mlflow_experiment=mlflow_experiment,
             kfp_run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
         )  # fmt: skip

@@ -25,7 +25,7 @@ from typing import Any
 
 from mail2ticket.engines.base import LabelScores
 from mail2ticket.engines.schema_grammar import schema_grammar
-from mail2ticket.prefix import common_prefix_length
+from mail2ticket.prefix import common_prefix_length, decisive_prefixes
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids
 
 
@@ -88,7 +88,7 @@ class TransformersEngine:
         labels = list(dict.fromkeys(labels))
         if not labels:
             raise ValueError("no labels to choose from")
-        continuations = [answer_token_ids(self.tokenizer, label) for label in labels]
+        continuations = decisive_prefixes([answer_token_ids(self.tokenizer, label) for label in labels])
         prefix_tail = answer_prefix_ids(self.tokenizer)
         results: list[LabelScores] = []
         encoded = [self.tokenizer.encode(p, add_special_tokens=False) + prefix_tail for p in prompts]
@@ -146,17 +146,19 @@ class TransformersEngine:
         first_logits = out.logits[0, -1]
         cache = out.past_key_values
         n, width = len(continuations), max(len(c) for c in continuations)
-        pad = self.tokenizer.pad_token_id
-        batch = torch.full((n, width), pad, dtype=torch.long, device=device)
-        for row, ids in enumerate(continuations):
-            batch[row, : len(ids)] = torch.tensor(ids, device=device)
-        cache.batch_repeat_interleave(n)
-        attention = torch.ones((n, len(prompt_ids) + width), dtype=torch.long, device=device)
-        for row, ids in enumerate(continuations):
-            attention[row, len(prompt_ids) + len(ids) :] = 0
-        # Logits after each continuation token except the last (it predicts nothing we score).
-        logits = model(input_ids=batch[:, :-1], past_key_values=cache, attention_mask=attention[:, :-1]).logits
-        step_logits = [first_logits.expand(n, -1), *[logits[:, t] for t in range(width - 1)]]
+        step_logits = [first_logits.expand(n, -1)]
+        if width > 1:  # else every label is decided by its first token
+            pad = self.tokenizer.pad_token_id
+            batch = torch.full((n, width), pad, dtype=torch.long, device=device)
+            for row, ids in enumerate(continuations):
+                batch[row, : len(ids)] = torch.tensor(ids, device=device)
+            cache.batch_repeat_interleave(n)
+            attention = torch.ones((n, len(prompt_ids) + width), dtype=torch.long, device=device)
+            for row, ids in enumerate(continuations):
+                attention[row, len(prompt_ids) + len(ids) :] = 0
+            # Logits after each continuation token except the last (it predicts nothing we score).
+            logits = model(input_ids=batch[:, :-1], past_key_values=cache, attention_mask=attention[:, :-1]).logits
+            step_logits += [logits[:, t] for t in range(width - 1)]
         scores = torch.zeros(n, device=device)
         for t in range(width):
             # Labels that share the same first t tokens share the same context at step t.

@@ -159,3 +159,16 @@ def test_qlora_4bit_trains_on_gpu(embedded_model_dir: Path, tmp_path: Path) -> N
     result = train_adapter(embedded_model_dir, RECORDS * 2, tmp_path / "adapter", config)
     assert result.metadata["quantized_4bit"] is True
     assert all(math.isfinite(x) for x in result.losses) and result.losses[-1] < result.losses[0]
+
+
+def test_balanced_epochs_draw_every_class_as_often_as_the_largest() -> None:
+    import random
+    from collections import Counter
+
+    from mail2ticket.training import epoch_order
+
+    classes = ["big"] * 12 + ["small"] * 3 + ["tiny"]
+    order = epoch_order(len(classes), 4, random.Random(0), lengths=list(range(16)), classes=classes)
+    counts = Counter(classes[i] for i in order)
+    assert counts == {"big": 12, "small": 12, "tiny": 12}
+    assert {i for i in order if classes[i] == "small"} == {12, 13, 14}  # every example still used
