@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -44,7 +45,8 @@ MLFLOW_PORT = 5000
 #: E-mails posted to the served champion at the end of the demo.
 SAMPLE_EMAILS = 5
 
-console = Console()
+#: Wide enough for the tickets table when the output is a file or a CI log (rich's default: 80).
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 @dataclass(frozen=True)
