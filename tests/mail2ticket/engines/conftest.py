@@ -1,9 +1,9 @@
 """Fixtures of the engine conformance suite: the engines installed here, one tiny trained adapter.
 
-The suite runs in both virtual environments: the main one (transformers only) and
-``.venv-vllm`` (``make venv-vllm``), where vLLM is importable and every case also runs on
+The suite runs in any virtual environment: in the main one on ``TransformersEngine`` only; in
+``.venv-vllm`` (``make venv-vllm``), where vLLM is importable, every case also runs on
 ``VLLMEngine``, compared with ``TransformersEngine`` in the same process. ``make test`` runs it
-in both.
+there, so both engines are checked on every run.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pytest
 from mail2ticket.taxonomy import load_taxonomy
 
 HAS_VLLM = importlib.util.find_spec("vllm") is not None
-NO_VLLM = "vLLM is not installed here; `make test` runs this suite again in .venv-vllm (make venv-vllm)"
+NO_VLLM = "vLLM is not installed here; `make test` runs this suite in .venv-vllm (make venv-vllm)"
 
 TAXONOMY = load_taxonomy()
 

@@ -1,8 +1,8 @@
 """Engine conformance: every installed engine, same adapter and inputs, same decisions.
 
 ``TransformersEngine`` is the reference. Each case runs on every engine importable here
-(``transformers`` always, ``vllm`` in ``.venv-vllm``, where ``make test`` runs this file
-again) and compares with the reference computed in the same process on the same prompts:
+(``transformers`` always, ``vllm`` in ``.venv-vllm``, where ``make test`` runs this file)
+and compares with the reference computed in the same process on the same prompts:
 the same label wins for every e-mail (with and without the adapter, whose effect is checked
 too, so an engine ignoring it cannot pass), probabilities sum to 1 over exactly the labels
 asked for, extraction is valid against the category's JSON Schema even when the token budget
