@@ -195,6 +195,30 @@ class _Tracker:
             response.cancel()
 
 
+def unavailable_error(exc: BaseException, retry_after_s: int, code: str | None = None) -> ApiError:
+    """503 + Retry-After for overload, a restarting replica, or anything unexpected downstream.
+
+    A downstream ``BackPressureError`` (an agent's or the Engine's queue is full) is the
+    ``overloaded`` answer a client retries, with the larger of our and Serve's Retry-After.
+    """
+    retry = retry_after_s
+    if isinstance(exc, BackPressureError):
+        if exc.retry_after_s is not None:
+            retry = max(retry, int(exc.retry_after_s + 0.999))
+        return ApiError(503, "overloaded", "too many requests in flight: retry later", headers=_retry(retry))
+    restarting = DeploymentUnavailableError | ReplicaUnavailableError | RayActorError | RequestCancelledError
+    if isinstance(exc, restarting):
+        return ApiError(503, "unavailable", "a model replica is restarting: retry later", headers=_retry(retry))
+    if code is None:
+        logger.exception("request failed", exc_info=exc)
+    message = "the request could not be served: retry later"
+    return ApiError(503, code or "internal_error", message, headers=_retry(retry))
+
+
+def _retry(seconds: int) -> dict[str, str]:
+    return {"Retry-After": str(seconds)}
+
+
 @serve.deployment(name="Gateway", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.25})
 @serve.ingress(api)
 class Gateway:
@@ -525,27 +549,3 @@ class Gateway:
         if state.serving == "base":
             return f"the base model {state.base_model}"
         return f"{state.registered_model} v{state.version}" if state.version else f"adapter {state.adapter}"
-
-
-def unavailable_error(exc: BaseException, retry_after_s: int, code: str | None = None) -> ApiError:
-    """503 + Retry-After for overload, a restarting replica, or anything unexpected downstream.
-
-    A downstream ``BackPressureError`` (an agent's or the Engine's queue is full) is the
-    ``overloaded`` answer a client retries, with the larger of our and Serve's Retry-After.
-    """
-    retry = retry_after_s
-    if isinstance(exc, BackPressureError):
-        if exc.retry_after_s is not None:
-            retry = max(retry, int(exc.retry_after_s + 0.999))
-        return ApiError(503, "overloaded", "too many requests in flight: retry later", headers=_retry(retry))
-    restarting = DeploymentUnavailableError | ReplicaUnavailableError | RayActorError | RequestCancelledError
-    if isinstance(exc, restarting):
-        return ApiError(503, "unavailable", "a model replica is restarting: retry later", headers=_retry(retry))
-    if code is None:
-        logger.exception("request failed", exc_info=exc)
-    message = "the request could not be served: retry later"
-    return ApiError(503, code or "internal_error", message, headers=_retry(retry))
-
-
-def _retry(seconds: int) -> dict[str, str]:
-    return {"Retry-After": str(seconds)}
