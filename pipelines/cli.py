@@ -7,27 +7,14 @@ run on a KFP API server with ``kfp.Client``.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from mail2ticket.cli_args import key_values
+
 app = typer.Typer(help="The training pipeline (Kubeflow Pipelines).", no_args_is_help=True)
-
-
-def _arguments(params: list[str] | None) -> dict[str, object]:
-    """``key=value`` pairs; values are parsed as JSON when they can be (numbers, lists, booleans)."""
-    arguments: dict[str, object] = {}
-    for item in params or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{item!r}: expected key=value")
-        try:
-            arguments[key] = json.loads(value)
-        except json.JSONDecodeError:
-            arguments[key] = value
-    return arguments
 
 
 def _fail(message: str) -> None:
@@ -56,7 +43,7 @@ def run_local(
     from pipelines.local import init_local
     from pipelines.ticket_classifier import build_pipeline
 
-    arguments = _arguments(param)
+    arguments = key_values(param)
     try:
         client()
     except TrackingError as exc:
@@ -87,7 +74,7 @@ def submit(
     try:
         kfp_client = kfp.Client(host=host, namespace=namespace)
         run = kfp_client.create_run_from_pipeline_package(
-            str(package or COMPILED_PATH), arguments={"data_uri": data, **_arguments(param)},
+            str(package or COMPILED_PATH), arguments={"data_uri": data, **key_values(param)},
             run_name=run_name, experiment_name=experiment, namespace=namespace,
         )  # fmt: skip
     except Exception as exc:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import importlib
-import json
 import os
 import secrets
 import signal
@@ -28,6 +27,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
+from mail2ticket.cli_args import key_values
 from serving import DEFAULT_CONFIG
 
 app = typer.Typer(help="Serve the agents on Ray Serve (local Ray).", pretty_exceptions_enable=False)
@@ -36,20 +36,6 @@ app = typer.Typer(help="Serve the agents on Ray Serve (local Ray).", pretty_exce
 def _fail(message: str) -> None:
     typer.secho(f"error: {' '.join(message.split())}", err=True, fg=typer.colors.RED)
     raise typer.Exit(2)
-
-
-def _overrides(items: list[str] | None) -> dict[str, Any]:
-    """``key=value`` pairs; values parsed as JSON when they can be (numbers, booleans, objects)."""
-    result: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{item!r}: expected key=value")
-        try:
-            result[key] = json.loads(value)
-        except json.JSONDecodeError:
-            result[key] = value
-    return result
 
 
 def load_config(path: Path, host: str | None, port: int | None, args: dict[str, Any]) -> Any:
@@ -129,7 +115,7 @@ def serve_command(
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     try:
-        serve_config = load_config(config, host, port, _overrides(set_arg))
+        serve_config = load_config(config, host, port, key_values(set_arg))
     except ValueError as exc:
         _fail(str(exc))
     _ensure_tokens(serve_config)
