@@ -10,8 +10,9 @@ step costs nothing. That is exactly the distribution a constrained ``choice`` de
 structured outputs) follows, so both engines agree on the same adapter, and the probabilities
 over the labels sum to 1.
 
-For each prompt, the prompt and the answer prefix run once; their key/value cache is then
-shared by all label continuations, which run as one batch.
+The instructions every prompt starts with run once per adapter and stay cached; each batch of
+e-mails then runs in one forward pass: every row is its e-mail followed by the label trie
+(:mod:`mail2ticket.label_tree`), whose nodes see the e-mail and their own ancestors only.
 """
 
 from __future__ import annotations
@@ -19,18 +20,31 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from mail2ticket.engines.base import LabelScores
 from mail2ticket.engines.schema_grammar import schema_grammar
+from mail2ticket.label_tree import LabelTree
 from mail2ticket.prefix import common_prefix_length, decisive_prefixes
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids
 
 
 class AdapterError(ValueError):
     """An adapter that cannot be used with this engine's base model."""
+
+
+#: Shortest shared prompt prefix worth caching, in tokens.
+MIN_SHARED_PREFIX = 16
+#: Extra shared tokens that justify caching a new prefix when a shorter cached one fits.
+PREFIX_GAIN = 32
+#: Padding a forward pass may add, as a share of its longest row: on a CPU a batch is no
+#: faster per token than one row, so padding is pure loss (e-mails range from 20 to 400 tokens).
+MAX_PADDING = 0.2
+#: Prefixes kept (per engine, all adapters together): the agents' instructions, ~20 MB each here.
+MAX_CACHED_PREFIXES = 8
 
 
 def _adapter_name(path: str) -> str:
@@ -52,6 +66,10 @@ class TransformersEngine:
         self.model = AutoModelForCausalLM.from_pretrained(self.model_dir, dtype=getattr(torch, dtype))
         self.model.to(self.device).eval()
         self._adapters: dict[str, str] = {}
+        self._active_adapter: str | None = None  # the adapter name the model runs with, None: the base
+        self._prefixes: OrderedDict[tuple[str | None, tuple[int, ...]], Any] = OrderedDict()
+        self._last_prompt: list[int] | None = None
+        self._label_trees: dict[tuple[str, ...], LabelTree] = {}
         self._lock = threading.RLock()  # one forward at a time: adapters are switched in place
 
     # ------------------------------------------------------------------ adapters
@@ -61,6 +79,7 @@ class TransformersEngine:
         if adapter is None:
             if hasattr(self.model, "disable_adapter_layers"):
                 self.model.disable_adapter_layers()
+            self._active_adapter = None
             return self.model
         from peft import PeftModel
 
@@ -78,101 +97,138 @@ class TransformersEngine:
             self._adapters[adapter] = name
         self.model.enable_adapter_layers()
         self.model.set_adapter(name)
+        self._active_adapter = name
         return self.model
 
     # ------------------------------------------------------------------ classify
 
-    def classify(self, prompts: Sequence[str], labels: Sequence[str], adapter: str | None = None) -> list[LabelScores]:
+    def classify(
+        self, prompts: Sequence[str], labels: Sequence[str], adapter: str | None = None, batch_size: int = 8
+    ) -> list[LabelScores]:
+        """Each label's probability under decoding constrained to the labels, for every prompt.
+
+        Each row of a forward pass is one e-mail (the instructions come from the prefix cache)
+        followed by the label trie; rows of similar length run together, at most
+        ``batch_size`` (see :func:`length_groups`).
+        """
         import torch
 
         labels = list(dict.fromkeys(labels))
         if not labels:
             raise ValueError("no labels to choose from")
-        continuations = decisive_prefixes([answer_token_ids(self.tokenizer, label) for label in labels])
+        tree = self._label_tree(labels)
         prefix_tail = answer_prefix_ids(self.tokenizer)
-        results: list[LabelScores] = []
         encoded = [self.tokenizer.encode(p, add_special_tokens=False) + prefix_tail for p in prompts]
+        results: list[LabelScores | None] = [None] * len(encoded)
         with self._lock, torch.inference_mode():
             model = self._use_adapter(adapter)
-            shared = self._shared_prefix(model, encoded)
-            for prompt_ids in encoded:
-                log_probs = self._trie_log_probs(model, prompt_ids, continuations, shared)
-                probabilities = torch.softmax(log_probs, dim=0).tolist()  # renormalise rounding
-                results.append(dict(zip(labels, probabilities, strict=True)))
-        return results
+            for rows in length_groups([len(ids) for ids in encoded], batch_size, MAX_PADDING):
+                scores = self._score_tree(model, [encoded[i] for i in rows], tree)
+                for row, row_scores in zip(rows, scores.softmax(dim=-1).tolist(), strict=True):
+                    results[row] = dict(zip(labels, row_scores, strict=True))
+        return [r for r in results if r is not None]
 
-    def _shared_prefix(self, model: Any, encoded: list[list[int]]) -> tuple[int, Any] | None:
-        """The key/value cache of the tokens every prompt starts with (the instructions).
+    def _label_tree(self, labels: list[str]) -> LabelTree:
+        """The trie of the labels' decisive answer tokens (built once per label set)."""
+        key = tuple(labels)
+        tree = self._label_trees.get(key)
+        if tree is None:
+            continuations = decisive_prefixes([answer_token_ids(self.tokenizer, label) for label in labels])
+            tree = self._label_trees[key] = LabelTree.build(continuations)
+        return tree
 
-        The instructions are most of a prompt's tokens and identical for every e-mail: run
-        them once per call instead of once per e-mail.
+    def _prefix_cache(self, model: Any, encoded: list[list[int]]) -> tuple[int, Any]:
+        """The key/value cache of the instructions these prompts start with, and its length.
+
+        The instructions are most of a prompt's tokens and the same for every e-mail of an
+        agent: they run once per adapter, not once per call. What the prompts share (a single
+        prompt: what it shares with the previous call's first one, so that a call with one
+        e-mail finds its instructions too) is the candidate; a cached prefix every prompt starts with is
+        used unless the candidate is at least :data:`PREFIX_GAIN` tokens longer (e-mails that
+        happen to start alike are not worth a new entry). The few most recently used prefixes
+        are kept, per adapter. Returns ``(0, None)`` when nothing worth caching is shared; the
+        cache returned is a copy the caller may extend.
         """
-        if len(encoded) < 2:
-            return None
-        length = common_prefix_length(encoded, keep=1)  # leave at least one token per prompt
-        first = encoded[0]
-        if length < 16:
-            return None
-        import torch
-
-        out = model(input_ids=torch.tensor([first[:length]], device=self.device), use_cache=True, logits_to_keep=1)
-        return length, out.past_key_values
-
-    def _trie_log_probs(
-        self,
-        model: Any,
-        prompt_ids: list[int],
-        continuations: list[list[int]],
-        shared: tuple[int, Any] | None = None,
-    ) -> Any:
-        """log P(label) under decoding constrained to the label trie, for every label."""
         import copy
 
         import torch
 
-        device = self.device
-        if shared is not None:
-            start, shared_cache = shared
-            rest = torch.tensor([prompt_ids[start:]], device=device)
-            out = model(
-                input_ids=rest,
-                past_key_values=copy.deepcopy(shared_cache),
-                attention_mask=torch.ones((1, len(prompt_ids)), dtype=torch.long, device=device),
-                use_cache=True,
-                logits_to_keep=1,
-            )
-        else:
-            out = model(input_ids=torch.tensor([prompt_ids], device=device), use_cache=True, logits_to_keep=1)
-        first_logits = out.logits[0, -1]
-        cache = out.past_key_values
-        n, width = len(continuations), max(len(c) for c in continuations)
-        step_logits = [first_logits.expand(n, -1)]
-        if width > 1:  # else every label is decided by its first token
-            pad = self.tokenizer.pad_token_id
-            batch = torch.full((n, width), pad, dtype=torch.long, device=device)
-            for row, ids in enumerate(continuations):
-                batch[row, : len(ids)] = torch.tensor(ids, device=device)
+        alone = len(encoded) == 1 and self._last_prompt is not None
+        length = common_prefix_length([*encoded, self._last_prompt] if alone else encoded, keep=1)
+        self._last_prompt = encoded[0]
+        shortest = min(len(ids) for ids in encoded)
+        usable = [
+            key
+            for key in self._prefixes
+            if key[0] == self._active_adapter
+            and len(key[1]) < shortest
+            and all(tuple(ids[: len(key[1])]) == key[1] for ids in encoded)
+        ]
+        best = max(usable, key=lambda k: len(k[1]), default=None)
+        if best is None or length >= len(best[1]) + PREFIX_GAIN:
+            if length < MIN_SHARED_PREFIX:
+                return 0, None
+            best = (self._active_adapter, tuple(encoded[0][:length]))
+            prefix = torch.tensor([list(best[1])], device=self.device)
+            self._prefixes[best] = model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
+            while len(self._prefixes) > MAX_CACHED_PREFIXES:
+                self._prefixes.popitem(last=False)
+        self._prefixes.move_to_end(best)
+        return len(best[1]), copy.deepcopy(self._prefixes[best])
+
+    def _score_tree(self, model: Any, encoded: list[list[int]], tree: LabelTree) -> Any:
+        """Constrained log-probabilities of every label (rows: prompts), in one forward pass.
+
+        Row layout after the cached prefix: ``[padding][the prompt's own tokens][trie nodes]``.
+        A 4-D mask lets each prompt token see the prefix and the tokens before it, and each
+        trie node see the prefix, its whole prompt and its ancestors; positions are explicit,
+        so padding shifts nothing and each row computes what it would alone.
+        """
+        import torch
+
+        prefix, cache = self._prefix_cache(model, encoded)
+        n, nodes = len(encoded), len(tree.tokens)
+        if cache is not None:
             cache.batch_repeat_interleave(n)
-            attention = torch.ones((n, len(prompt_ids) + width), dtype=torch.long, device=device)
-            for row, ids in enumerate(continuations):
-                attention[row, len(prompt_ids) + len(ids) :] = 0
-            # Logits after each continuation token except the last (it predicts nothing we score).
-            logits = model(input_ids=batch[:, :-1], past_key_values=cache, attention_mask=attention[:, :-1]).logits
-            step_logits += [logits[:, t] for t in range(width - 1)]
-        scores = torch.zeros(n, device=device)
-        for t in range(width):
-            # Labels that share the same first t tokens share the same context at step t.
-            groups: dict[tuple[int, ...], list[int]] = {}
-            for row, ids in enumerate(continuations):
-                if t < len(ids):
-                    groups.setdefault(tuple(ids[:t]), []).append(row)
-            for rows in groups.values():
-                allowed = sorted({continuations[r][t] for r in rows})
-                if len(allowed) == 1:
-                    continue  # no choice here: probability 1 under constrained decoding
-                restricted = torch.log_softmax(step_logits[t][rows[0], allowed].float(), dim=0)
-                for r in rows:
-                    scores[r] += restricted[allowed.index(continuations[r][t])]
+        tails = [ids[prefix:] for ids in encoded]
+        width = max(len(t) for t in tails) + nodes
+        tokens = torch.full((n, width), self.tokenizer.pad_token_id, dtype=torch.long)
+        positions = torch.zeros((n, width), dtype=torch.long)
+        visible = torch.zeros((n, width, prefix + width), dtype=torch.bool)
+        visible[:, :, :prefix] = True  # everyone sees the instructions (padding too: no empty rows)
+        node_tokens = torch.tensor(tree.tokens, dtype=torch.long)
+        node_depths = torch.tensor(tree.depths, dtype=torch.long)
+        for row, tail in enumerate(tails):
+            start = width - nodes - len(tail)  # first own token
+            own = torch.arange(start, width - nodes)
+            tokens[row, start : width - nodes] = torch.tensor(tail, dtype=torch.long)
+            positions[row, start : width - nodes] = torch.arange(prefix, prefix + len(tail))
+            visible[row, own, prefix + start : prefix + width - nodes] = torch.ones(len(tail), len(tail)).tril().bool()
+            if nodes:
+                tokens[row, width - nodes :] = node_tokens
+                positions[row, width - nodes :] = prefix + len(tail) + node_depths
+                visible[row, width - nodes :, prefix + start : prefix + width - nodes] = True
+            for node, ancestors in enumerate(tree.ancestors):
+                visible[row, width - nodes + node, [prefix + width - nodes + a for a in ancestors]] = True
+            if prefix == 0:
+                visible[row, :start, :start] = torch.eye(start, dtype=torch.bool)  # padding sees itself
+        dtype = next(model.parameters()).dtype
+        mask = torch.zeros(visible.shape, dtype=dtype).masked_fill(~visible, torch.finfo(dtype).min)
+        out = model(
+            input_ids=tokens.to(self.device),
+            attention_mask=mask[:, None].to(self.device),
+            position_ids=positions.to(self.device),
+            past_key_values=cache,
+            use_cache=cache is not None,
+            logits_to_keep=nodes + 1,
+        )
+        logits = out.logits.float()  # [n, 1 + nodes]: the prompt's last position, then each node
+        scores = torch.zeros((n, len(tree.paths)), device=logits.device)
+        for label, path in enumerate(tree.paths):
+            for choice_index, option in path:
+                choice = tree.choices[choice_index]
+                step = torch.log_softmax(logits[:, choice.source + 1, list(choice.tokens)], dim=-1)
+                scores[:, label] += step[:, option]
         return scores
 
     # ------------------------------------------------------------------ generate
@@ -260,8 +316,7 @@ class TransformersEngine:
 
         device, pad, n = self.device, self.tokenizer.pad_token_id, len(encoded)
         stop = set(self._stop_token_ids())
-        shared = self._shared_prefix(model, encoded)
-        prefix, cache = shared if shared is not None else (0, None)
+        prefix, cache = self._prefix_cache(model, encoded)
         if cache is not None:
             cache.batch_repeat_interleave(n)
         lengths = [len(ids) - prefix for ids in encoded]
@@ -344,6 +399,22 @@ class TransformersEngine:
             if key not in self._grammars:
                 self._grammars[key] = compiler.compile_grammar(schema_grammar(json_schema))
             return self._grammars[key]
+
+
+def length_groups(lengths: Sequence[int], batch_size: int, max_padding: float) -> list[list[int]]:
+    """Indices grouped for batched forward passes: shortest first, similar lengths together.
+
+    A group grows while it has fewer than ``batch_size`` rows and its shortest row is within
+    ``max_padding`` (a share of the longest) of the next one.
+    """
+    groups: list[list[int]] = []
+    for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+        group = groups[-1] if groups else None
+        if group and len(group) < batch_size and lengths[group[0]] >= (1 - max_padding) * lengths[index]:
+            group.append(index)
+        else:
+            groups.append([index])
+    return groups
 
 
 class ExtractionBudgetError(ValueError):

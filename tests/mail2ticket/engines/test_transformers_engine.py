@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from mail2ticket.engines import Engine
-from mail2ticket.engines.transformers_engine import AdapterError, TransformersEngine
+from mail2ticket.engines.transformers_engine import AdapterError, TransformersEngine, length_groups
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids, classification_prompt
 from mail2ticket.taxonomy import load_taxonomy
 
@@ -72,6 +72,23 @@ def test_trie_scores_match_the_uncached_reference(engine: TransformersEngine, pr
         assert [alone[label] for label in LABELS] == pytest.approx(reference, abs=2e-4)
 
 
+def test_rows_of_uneven_length_and_no_shared_prefix_match_the_reference(engine: TransformersEngine) -> None:
+    prompts = ["Salut", "Alerte disque plein sur srv-web-01, merci de regarder rapidement", "Restauration ?"]
+    batched = engine.classify(prompts, LABELS, batch_size=3)  # padded rows, nothing cached to share
+    for prompt, scores in zip(prompts, batched, strict=True):
+        reference = torch.softmax(torch.tensor(reference_log_probs(engine, prompt, LABELS)), dim=0).tolist()
+        assert [scores[label] for label in LABELS] == pytest.approx(reference, abs=2e-4)
+
+
+def test_instructions_are_computed_once_across_calls(engine: TransformersEngine, prompts: list[str]) -> None:
+    engine.classify(prompts[:2], LABELS)
+    cached = dict(engine._prefixes)
+    engine.classify(prompts[2:], LABELS)  # one e-mail alone: finds the cached instructions
+    engine.classify(prompts[:1], LABELS)
+    assert engine._prefixes.keys() == cached.keys()
+    assert all(engine._prefixes[key] is cache for key, cache in cached.items())
+
+
 def test_adapters_switch_and_the_base_stays_the_base(
     engine: TransformersEngine, prompts: list[str], tmp_path: Path
 ) -> None:
@@ -97,3 +114,9 @@ def test_generate_is_free_text_and_greedy_is_deterministic(engine: TransformersE
     assert first == again and isinstance(first[0], str) and first[0]
     sampled = engine.generate(prompts[:1], max_new_tokens=8, temperature=1.5, seed=3)
     assert sampled == engine.generate(prompts[:1], max_new_tokens=8, temperature=1.5, seed=3)
+
+
+def test_rows_are_grouped_by_length_with_bounded_padding() -> None:
+    groups = length_groups([100, 10, 95, 12, 11, 200, 98, 99], batch_size=3, max_padding=0.2)
+    assert groups == [[1, 4, 3], [2, 6, 7], [0], [5]]
+    assert sorted(i for g in groups for i in g) == list(range(8))
