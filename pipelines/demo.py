@@ -11,8 +11,8 @@
    keeps running so the runs can be browsed; the next ``make demo`` (or ``python -m
    pipelines.demo --stop``) stops it.
 
-Outputs go to ``demo-output/``. The budget aims at 15 minutes on 2 CPU cores (measured: 20, see
-the README); ``make train-full`` runs the same pipeline longer for the accuracy target.
+Outputs go to ``demo-output/``. The budget aims at 15 minutes on 2 CPU cores (measured: 11 min
+48 s, see the README); ``make train-full`` runs the same pipeline longer for the accuracy target.
 """
 
 from __future__ import annotations

@@ -2,12 +2,13 @@
 
 Agents are prompts, schemas and adapter references; the weights live here once (DESIGN: on GPU
 one vLLM engine per A10 serves the classifier adapter and every extractor, on CPU the
-transformers engine does the same). Requests from all agents meet in this process, which is
-what makes batching pay: ``@serve.batch`` collects the classification requests that arrive
-within a few milliseconds and scores them in one engine call, where the instructions every
-prompt starts with run once for the whole batch (the transformers engine shares that prefix's
-key/value cache; vLLM's prefix caching does the same on GPU). Extraction requests are batched
-the same way, per JSON Schema.
+transformers engine does the same). Requests from all agents meet in this process:
+``@serve.batch`` collects the classification requests that arrive within a few milliseconds
+and scores them in one engine call (on a GPU, where a batch costs little more than one row,
+this is what makes batching pay; on a CPU a forward pass runs about as many tokens per second
+whatever the batch, and the gain is the instructions every prompt starts with, whose key/value
+cache both engines keep across calls: the transformers engine per adapter, vLLM by prefix
+caching). Extraction requests are batched the same way, per JSON Schema.
 
 Engine calls are blocking (a forward pass), so they run in a worker thread: the replica's event
 loop stays free to accept the next requests and fill the next batch meanwhile. One batch of
