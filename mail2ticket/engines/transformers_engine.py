@@ -143,9 +143,9 @@ class TransformersEngine:
         The instructions are most of a prompt's tokens and the same for every e-mail of an
         agent: they run once per adapter, not once per call. What the prompts share (a single
         prompt: what it shares with the previous call's first one, so that a call with one
-        e-mail finds its instructions too) is the candidate; a cached prefix every prompt starts with is
-        used unless the candidate is at least :data:`PREFIX_GAIN` tokens longer (e-mails that
-        happen to start alike are not worth a new entry). The few most recently used prefixes
+        e-mail finds its instructions too) is the candidate; a cached prefix every prompt
+        starts with is used unless the candidate is at least :data:`PREFIX_GAIN` tokens longer
+        (e-mails that happen to start alike are not worth a new entry). The few most recently used prefixes
         are kept, per adapter. Returns ``(0, None)`` when nothing worth caching is shared; the
         cache returned is a copy the caller may extend.
         """
@@ -192,24 +192,24 @@ class TransformersEngine:
             cache.batch_repeat_interleave(n)
         tails = [ids[prefix:] for ids in encoded]
         width = max(len(t) for t in tails) + nodes
+        end = width - nodes  # every row's own tokens end here; the trie nodes follow
         tokens = torch.full((n, width), self.tokenizer.pad_token_id, dtype=torch.long)
         positions = torch.zeros((n, width), dtype=torch.long)
         visible = torch.zeros((n, width, prefix + width), dtype=torch.bool)
         visible[:, :, :prefix] = True  # everyone sees the instructions (padding too: no empty rows)
-        node_tokens = torch.tensor(tree.tokens, dtype=torch.long)
+        tokens[:, end:] = torch.tensor(tree.tokens, dtype=torch.long)
+        trie = torch.zeros((nodes, nodes), dtype=torch.bool)  # the same for every row
+        for node, ancestors in enumerate(tree.ancestors):
+            trie[node, list(ancestors)] = True
+        visible[:, end:, prefix + end :] = trie
         node_depths = torch.tensor(tree.depths, dtype=torch.long)
         for row, tail in enumerate(tails):
-            start = width - nodes - len(tail)  # first own token
-            own = torch.arange(start, width - nodes)
-            tokens[row, start : width - nodes] = torch.tensor(tail, dtype=torch.long)
-            positions[row, start : width - nodes] = torch.arange(prefix, prefix + len(tail))
-            visible[row, own, prefix + start : prefix + width - nodes] = torch.ones(len(tail), len(tail)).tril().bool()
-            if nodes:
-                tokens[row, width - nodes :] = node_tokens
-                positions[row, width - nodes :] = prefix + len(tail) + node_depths
-                visible[row, width - nodes :, prefix + start : prefix + width - nodes] = True
-            for node, ancestors in enumerate(tree.ancestors):
-                visible[row, width - nodes + node, [prefix + width - nodes + a for a in ancestors]] = True
+            start = end - len(tail)  # first own token
+            tokens[row, start:end] = torch.tensor(tail, dtype=torch.long)
+            positions[row, start:end] = torch.arange(prefix, prefix + len(tail))
+            positions[row, end:] = prefix + len(tail) + node_depths
+            visible[row, start:end, prefix + start : prefix + end] = torch.ones(len(tail), len(tail)).tril().bool()
+            visible[row, end:, prefix + start : prefix + end] = True  # the nodes see the whole e-mail
             if prefix == 0:
                 visible[row, :start, :start] = torch.eye(start, dtype=torch.bool)  # padding sees itself
         dtype = next(model.parameters()).dtype
@@ -223,12 +223,11 @@ class TransformersEngine:
             logits_to_keep=nodes + 1,
         )
         logits = out.logits.float()  # [n, 1 + nodes]: the prompt's last position, then each node
+        steps = [torch.log_softmax(logits[:, c.source + 1, list(c.tokens)], dim=-1) for c in tree.choices]
         scores = torch.zeros((n, len(tree.paths)), device=logits.device)
         for label, path in enumerate(tree.paths):
             for choice_index, option in path:
-                choice = tree.choices[choice_index]
-                step = torch.log_softmax(logits[:, choice.source + 1, list(choice.tokens)], dim=-1)
-                scores[:, label] += step[:, option]
+                scores[:, label] += steps[choice_index][:, option]
         return scores
 
     # ------------------------------------------------------------------ generate
