@@ -172,3 +172,18 @@ def test_balanced_epochs_draw_every_class_as_often_as_the_largest() -> None:
     counts = Counter(classes[i] for i in order)
     assert counts == {"big": 12, "small": 12, "tiny": 12}
     assert {i for i in order if classes[i] == "small"} == {12, 13, 14}  # every example still used
+
+
+def test_balanced_batches_do_not_repeat_an_example() -> None:
+    """Copies of a repeated e-mail have the same length: grouping by length must not batch them."""
+    import random
+
+    classes = ["big"] * 60 + ["small"] * 4
+    lengths = [100 + i for i in range(64)]
+    order = epoch_order(len(classes), 8, random.Random(0), lengths=lengths, classes=classes)
+    batches = [order[i : i + 8] for i in range(0, len(order), 8)]
+    assert sorted(order) == sorted(list(range(60)) + [60 + i % 4 for i in range(60)])  # same draw
+    # 15 copies of each "small" e-mail in 120 examples: one per batch is possible, and what we get
+    assert all(len(set(batch)) == len(batch) for batch in batches)
+    spread = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches]
+    assert sorted(spread)[len(spread) // 2] < 40  # still grouped by length (random batches: ~60)
