@@ -37,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--deadline-s", type=float, default=1800.0, help="Stop sending after this many seconds.")
+    parser.add_argument(
+        "--deadline-s", type=float, default=2700.0, help="Stop sending after this many seconds (2 cores: ~35 min)."
+    )
     parser.add_argument("--client-timeout-s", type=float, default=300.0)
     parser.add_argument("--no-retry-after", action="store_true", help="Do not wait Retry-After after a 503.")
     parser.add_argument("--adapter", type=Path, help="Adapter folder (default: train one, as serve_throughput).")

@@ -1,0 +1,91 @@
+"""Where served classification spends its time: the engine alone against the Engine in Serve.
+
+``bench/serve_throughput.py`` leaves its test e-mails, its adapter and the server's audit log
+under ``--out``. This script classifies the same e-mails with ``TransformersEngine`` in this
+process (2 torch threads, as the Engine deployment), one at a time and in calls of
+``--batch``, and reads from the audit log how busy the served Engine was (the sum of each
+batch's ``engine_classify`` time over the run's wall time) and what it spent per e-mail. The
+ratio of the two per-e-mail costs is what the Serve graph's other processes take from the
+engine on the same cores; the engine alone is the ceiling of any served throughput here.
+
+    .venv/bin/python bench/engine_alone.py [--out bench/output/serve_throughput] [--emails 24] [--batch 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from serve_throughput import BASE_MODEL, REPO, TAXONOMY
+
+
+def served_engine(audit: Path, emails: int) -> dict[str, float]:
+    """Busy share and per-e-mail Engine time over the last ``emails`` decisions of the audit log."""
+    lines = [json.loads(line) for line in audit.read_text(encoding="utf-8").splitlines() if line.strip()]
+    decisions = [line for line in lines if line.get("event") == "decision"][-emails:]
+    busy = sum(d["timings_ms"]["engine_classify"] / d["engine_batch"] for d in decisions) / 1000
+    times = [datetime.fromisoformat(d["time"].replace("Z", "+00:00")).timestamp() for d in decisions]
+    return {
+        "emails": len(decisions),
+        "engine_busy_s": round(busy, 1),
+        "wall_s": round(max(times) - min(times), 1),
+        "engine_ms_per_email": round(1000 * busy / len(decisions)),
+        "chars_mean": round(statistics.fmean(d["email"]["chars"] for d in decisions)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=REPO / "bench" / "output" / "serve_throughput")
+    parser.add_argument("--emails", type=int, default=24, help="Test e-mails classified here.")
+    parser.add_argument("--batch", type=int, default=3, help="E-mails per call in the batched pass.")
+    parser.add_argument("--served-emails", type=int, default=48, help="Audit lines of the measured served run.")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    from mail2ticket.engines.transformers_engine import TransformersEngine
+    from mail2ticket.evaluation import adapter_metadata, read_labelled_jsonl
+    from mail2ticket.models import resolve_model
+    from mail2ticket.prompts import classification_prompt
+
+    adapter = args.out / "adapter"
+    records = read_labelled_jsonl(args.out / "prepared" / "test.jsonl")[: args.emails]
+    torch.set_num_threads(2)
+    engine = TransformersEngine(resolve_model(BASE_MODEL))
+    style = adapter_metadata(adapter).get("prompt_style", "full")
+    prompts = [classification_prompt(engine.tokenizer, r["email"], TAXONOMY, style) for r in records]
+    labels = TAXONOMY.labels_with_unknown
+    engine.classify(prompts[:2], labels, str(adapter))  # adapter loaded, instructions cached
+
+    started = time.perf_counter()
+    for prompt in prompts:
+        engine.classify([prompt], labels, str(adapter))
+    alone = (time.perf_counter() - started) / len(prompts)
+    started = time.perf_counter()
+    for i in range(0, len(prompts), args.batch):
+        engine.classify(prompts[i : i + args.batch], labels, str(adapter))
+    batched = (time.perf_counter() - started) / len(prompts)
+
+    result: dict[str, object] = {
+        "alone_ms_per_email": round(1000 * alone),
+        f"calls_of_{args.batch}_ms_per_email": round(1000 * batched),
+        "chars_mean": round(statistics.fmean(len(r["email"]) for r in records)),
+        "ceiling_emails_per_s": round(1 / alone, 2),
+    }
+    audit = args.out / "audit.jsonl"
+    if audit.is_file():
+        result["served"] = served_engine(audit, args.served_emails)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
