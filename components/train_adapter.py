@@ -16,7 +16,10 @@ def train_adapter(
     base_model: str = "embedded:smollm2-135m",
     lora_r: int = 16,
     lora_alpha: int = 16,
+    lora_layers: int = 0,
+    loraplus_lr_ratio: float = 0.0,
     learning_rate: float = 2e-4,
+    lr_scheduler: str = "linear",
     max_steps: int = 30,
     epochs: float = 1.0,
     batch_size: int = 2,
@@ -32,6 +35,10 @@ def train_adapter(
 ) -> str:
     """Train a LoRA adapter (QLoRA 4-bit on GPU, LoRA fp32 on CPU); returns the MLflow run id.
 
+    lora_layers: adapt the last N decoder layers only (0: every layer, the paper); the frozen layers'
+        activations are computed once and every epoch runs the adapted layers only.
+    loraplus_lr_ratio: LoRA+ learning-rate ratio of the B matrices (0: off, the paper).
+    lr_scheduler: after warmup, linear decay (the paper) or constant.
     max_steps: optimiser steps; 0 trains `epochs` epochs instead.
     balance_classes: draw every category equally often (short runs on imbalanced data).
     max_train_examples: use the first N training examples only (0: all).
@@ -51,7 +58,10 @@ def train_adapter(
     config = TrainingConfig(
         lora_r=lora_r,
         lora_alpha=lora_alpha,
+        lora_layers=lora_layers or None,
+        loraplus_lr_ratio=loraplus_lr_ratio or None,
         learning_rate=learning_rate,
+        lr_scheduler=lr_scheduler,
         max_steps=max_steps or None,
         epochs=epochs,
         batch_size=batch_size,

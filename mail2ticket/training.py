@@ -22,6 +22,7 @@ import json
 import math
 import random
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mail2ticket.frozen_layers import IGNORE_INDEX, FrozenLowerLayers, decoder_layers, lora_target_modules
 from mail2ticket.prefix import common_prefix_length
 from mail2ticket.prompts import (
     PromptStyle,
@@ -40,7 +42,6 @@ from mail2ticket.prompts import (
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 
 ADAPTER_METADATA = "mail2ticket.json"
-IGNORE_INDEX = -100
 
 
 class TrainingConfig(BaseModel):
@@ -55,10 +56,21 @@ class TrainingConfig(BaseModel):
     learning_rate: float = Field(2e-4, gt=0)
     weight_decay: float = Field(0.01, ge=0)
     warmup_steps: int = Field(5, ge=0)
+    lr_scheduler: Literal["linear", "constant"] = Field(
+        "linear",
+        description="After warmup: linear decay to 0 (the paper) or constant. A short run learns the mapping late "
+        "and the decay starves its last steps: on the demo budget (100 steps) constant reached macro-F1 0.61 "
+        "where linear reached 0.51.",
+    )
     batch_size: int = Field(2, ge=1, description="Examples per device step.")
     gradient_accumulation: int = Field(4, ge=1, description="Device steps per optimiser step.")
     max_steps: int | None = Field(30, ge=1, description="Optimiser steps; None trains `epochs` epochs.")
-    epochs: float = Field(1.0, gt=0)
+    epochs: float = Field(
+        1.0,
+        gt=0,
+        description="Training length when max_steps is None, in multiples of the training set's size (with "
+        "balance_classes the draws are class-balanced, so an epoch repeats the small classes' examples).",
+    )
     max_length: int = Field(2048, ge=64, description="Longest prompt + answer, in tokens.")
     seed: int = 3407
     prompt_style: PromptStyle = "full"
@@ -68,6 +80,20 @@ class TrainingConfig(BaseModel):
     group_by_length: bool = Field(True, description="Batch e-mails of similar length together (less padding).")
     share_prefix: bool = Field(
         True, description="Run the prompts' common instructions once per batch (same loss, fewer tokens)."
+    )
+    lora_layers: int | None = Field(
+        None,
+        ge=1,
+        description="Adapt the last N decoder layers only (None: every layer, the paper). The layers below are "
+        "frozen, so their activations are computed once per example and every epoch runs the adapted layers only "
+        "(mail2ticket.frozen_layers): on a CPU, several epochs for the price of one.",
+    )
+    loraplus_lr_ratio: float | None = Field(
+        None,
+        ge=1.0,
+        description="LoRA+ (peft's create_loraplus_optimizer): the B matrices learn this many times faster than the "
+        "A matrices (None: one learning rate, the paper). Measured on the embedded model: twice the macro-F1 "
+        "after two epochs of 400 e-mails at ratio 16.",
     )
     balance_classes: bool = Field(
         False,
@@ -274,13 +300,17 @@ def _load_model(model_dir: Path, config: TrainingConfig) -> tuple[Any, Any, bool
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=False)
     else:
         model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    placement: dict[str, Any] = {"target_modules": "all-linear"}  # every linear layer but the output head
+    adapted = _adapted_layers(model, config)
+    if adapted:
+        placement = {"target_modules": lora_target_modules(model), "layers_to_transform": adapted}
     lora = LoraConfig(
         r=config.lora_r,
         lora_alpha=config.lora_alpha,
         lora_dropout=config.lora_dropout,
         use_rslora=config.use_rslora,
-        target_modules="all-linear",  # every linear layer but the output head
         task_type="CAUSAL_LM",
+        **placement,
     )
     model = get_peft_model(model, lora)
     # A 4-bit layer that first runs in eval mode is repacked and its LoRA gradients come out
@@ -289,15 +319,68 @@ def _load_model(model_dir: Path, config: TrainingConfig) -> tuple[Any, Any, bool
     return model, tokenizer, four_bit
 
 
+def _adapted_layers(model: Any, config: TrainingConfig) -> list[int] | None:
+    """Indices of the decoder layers LoRA adapts when only the last ones are (None: all of them)."""
+    if config.lora_layers is None:
+        return None
+    count = len(decoder_layers(model))
+    if config.lora_layers >= count:
+        return None
+    return list(range(count - config.lora_layers, count))
+
+
 def _optimizer(model: Any, config: TrainingConfig, four_bit: bool) -> Any:
     import torch
 
-    params = [p for p in model.parameters() if p.requires_grad]
     if four_bit:
         import bitsandbytes as bnb
 
-        return bnb.optim.AdamW8bit(params, lr=config.learning_rate, weight_decay=config.weight_decay)
-    return torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+        optimizer_cls = bnb.optim.AdamW8bit
+    else:
+        optimizer_cls = torch.optim.AdamW
+    if config.loraplus_lr_ratio:
+        from peft.optimizers import create_loraplus_optimizer
+
+        return create_loraplus_optimizer(
+            model, optimizer_cls, lr=config.learning_rate, loraplus_lr_ratio=config.loraplus_lr_ratio,
+            loraplus_weight_decay=config.weight_decay,
+        )  # fmt: skip
+    params = [p for p in model.parameters() if p.requires_grad]
+    return optimizer_cls(params, lr=config.learning_rate, weight_decay=config.weight_decay)
+
+
+def _frozen_lower_layers(
+    model: Any,
+    examples: Sequence[Example],
+    config: TrainingConfig,
+    pad_id: int,
+    device: Any,
+    progress: Any,
+    full_model_loss: Callable[[Sequence[Example]], Any],
+    tolerance: float,
+) -> FrozenLowerLayers | None:
+    """The cached activations of the frozen layers, when only the last layers are adapted.
+
+    None when every layer is adapted, when the loss covers the prompt too (the paper's variant:
+    its prompt tokens are supervised, there is nothing to gain), or when the cached path does not
+    reproduce the full model's loss on the first examples (a decoder this module cannot drive).
+    """
+    adapted = _adapted_layers(model, config)
+    if not adapted or config.loss_on != "answer":
+        return None
+    task = progress.add_task("frozen layers, once", total=len(examples), loss="")
+    frozen = FrozenLowerLayers(model, examples, adapted[0], pad_id, device,
+                               progress=lambda done: progress.update(task, advance=done))  # fmt: skip
+    probe = list(range(min(len(examples), 4)))
+    if not frozen.agrees_with_full_model(probe, full_model_loss, tolerance):
+        warnings.warn(
+            f"{type(model.get_base_model()).__name__}: the cached lower-layer activations do not reproduce the "
+            "full model's loss; training runs the whole model every step instead",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return None
+    return frozen
 
 
 def train_adapter(
@@ -317,7 +400,7 @@ def train_adapter(
     """
     import torch
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-    from transformers import get_linear_schedule_with_warmup
+    from transformers import get_constant_schedule_with_warmup, get_linear_schedule_with_warmup
 
     config = config or TrainingConfig()
     taxonomy = taxonomy or load_taxonomy()
@@ -345,11 +428,14 @@ def train_adapter(
     per_step = config.batch_size * config.gradient_accumulation
     steps = config.max_steps or max(1, math.ceil(config.epochs * len(kept) / per_step))
     optimizer = _optimizer(model, config, four_bit)
-    scheduler = get_linear_schedule_with_warmup(optimizer, config.warmup_steps, steps)
+    if config.lr_scheduler == "constant":
+        scheduler = get_constant_schedule_with_warmup(optimizer, config.warmup_steps)
+    else:
+        scheduler = get_linear_schedule_with_warmup(optimizer, config.warmup_steps, steps)
     order_rng = random.Random(config.seed)
     order: list[int] = []
 
-    def next_batch() -> list[Example]:
+    def next_batch() -> list[int]:
         nonlocal order
         batch = []
         for _ in range(config.batch_size):
@@ -357,29 +443,32 @@ def train_adapter(
                 lengths = [len(e.input_ids) for e in kept] if config.group_by_length else None
                 classes = kept_classes if config.balance_classes else None
                 order = epoch_order(len(kept), config.batch_size, order_rng, lengths, classes=classes)[::-1]
-            batch.append(kept[order.pop()])
+            batch.append(order.pop())
         return batch
+
+    def full_model_loss(rows: Sequence[Example]) -> Any:
+        if config.loss_on == "answer" and config.share_prefix:
+            return shared_prefix_loss(model, rows, tokenizer.pad_token_id, device)
+        return answer_only_loss(model, {k: v.to(device) for k, v in collate(rows, tokenizer.pad_token_id,
+                                                                            config.loss_on).items()})  # fmt: skip
 
     losses: list[float] = []
     tokens = 0
     started = time.perf_counter()
-    columns = [TextColumn("training"), BarColumn(), TextColumn("step {task.completed}/{task.total}"),
-               TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn()]  # fmt: skip
+    columns = [TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+               TextColumn("{task.fields[loss]}"), TimeRemainingColumn()]  # fmt: skip
     with Progress(*columns, transient=False) as progress:
-        task = progress.add_task("train", total=steps, loss="—")
+        frozen = _frozen_lower_layers(model, kept, config, tokenizer.pad_token_id, device, progress, full_model_loss,
+                                      tolerance=2e-2 if four_bit else 1e-3)  # fmt: skip
+        task = progress.add_task("training", total=steps, loss="loss —")
         for step in range(1, steps + 1):
             step_loss = 0.0
             for _ in range(config.gradient_accumulation):
-                rows = next_batch()
+                indices = next_batch()
+                rows = [kept[i] for i in indices]
                 tokens += sum(len(e.input_ids) for e in rows)
                 with torch.autocast("cuda", dtype=torch.bfloat16, enabled=four_bit):
-                    if config.loss_on == "answer" and config.share_prefix:
-                        loss = shared_prefix_loss(model, rows, tokenizer.pad_token_id, device)
-                    else:
-                        batch = {
-                            k: v.to(device) for k, v in collate(rows, tokenizer.pad_token_id, config.loss_on).items()
-                        }
-                        loss = answer_only_loss(model, batch)
+                    loss = frozen.loss(indices) if frozen else full_model_loss(rows)
                     loss = loss / config.gradient_accumulation
                 loss.backward()
                 step_loss += float(loss.detach())
@@ -388,7 +477,7 @@ def train_adapter(
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             losses.append(step_loss)
-            progress.update(task, advance=1, loss=f"{step_loss:.4f}")
+            progress.update(task, advance=1, loss=f"loss {step_loss:.4f}")
             if on_step:
                 on_step(step, step_loss, scheduler.get_last_lr()[0])
     seconds = time.perf_counter() - started

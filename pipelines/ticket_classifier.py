@@ -91,7 +91,10 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         mask_pii: bool = False,
         lora_r: int = 16,
         lora_alpha: int = 16,
+        lora_layers: int = 0,
+        loraplus_lr_ratio: float = 0.0,
         learning_rate: float = 2e-4,
+        lr_scheduler: str = "linear",
         max_steps: int = 30,
         epochs: float = 1.0,
         batch_size: int = 2,
@@ -122,7 +125,10 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             mask_pii: Mask e-mail addresses, phone numbers and IBANs before training.
             lora_r: LoRA rank (the paper: 16).
             lora_alpha: LoRA alpha (the paper: 16, with rsLoRA).
+            lora_layers: Adapt the last N decoder layers only, their frozen inputs computed once (0: all, the paper).
+            loraplus_lr_ratio: LoRA+ - the B matrices learn this many times faster (0: off, the paper).
             learning_rate: Learning rate (the paper: 2e-4).
+            lr_scheduler: After warmup, linear decay to 0 (the paper) or constant (short runs).
             max_steps: Optimiser steps (the paper: 30, or 0 to train `epochs` epochs).
             epochs: Epochs when max_steps is 0 (the paper: 1, about 440 steps).
             batch_size: Examples per device step (the paper: 2).
@@ -145,7 +151,8 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         )  # fmt: skip
         trained = train_adapter(
             train_data=prepared.outputs["train_data"], dataset_card=prepared.outputs["dataset_card"],
-            base_model=base_model, lora_r=lora_r, lora_alpha=lora_alpha, learning_rate=learning_rate,
+            base_model=base_model, lora_r=lora_r, lora_alpha=lora_alpha, lora_layers=lora_layers,
+            loraplus_lr_ratio=loraplus_lr_ratio, learning_rate=learning_rate, lr_scheduler=lr_scheduler,
             max_steps=max_steps, epochs=epochs, batch_size=batch_size, gradient_accumulation=gradient_accumulation,
             prompt_style=prompt_style, balance_classes=balance_classes, seed=training_seed,
             max_train_examples=max_train_examples,

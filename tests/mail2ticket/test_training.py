@@ -145,6 +145,32 @@ def test_train_adapter_writes_a_usable_adapter(embedded_model_dir: Path, tmp_pat
     assert base != tuned
 
 
+def test_train_adapter_on_the_last_layers_with_loraplus(embedded_model_dir: Path, tmp_path: Path) -> None:
+    from safetensors import safe_open
+
+    from mail2ticket.models import DEFAULT_MODEL
+    from mail2ticket.training import _load_model, _optimizer
+
+    config = TrainingConfig(
+        max_steps=6, batch_size=2, gradient_accumulation=1, warmup_steps=0, learning_rate=1e-3,
+        prompt_style="compact", lora_r=4, lora_alpha=4, lora_layers=2, loraplus_lr_ratio=16, lr_scheduler="constant",
+    )  # fmt: skip
+    rates: list[float] = []
+    result = train_adapter(embedded_model_dir, RECORDS, tmp_path / "adapter", config, base_model=DEFAULT_MODEL,
+                           on_step=lambda step, loss, lr: rates.append(lr))  # fmt: skip
+    assert all(math.isfinite(x) for x in result.losses) and result.losses[-1] < result.losses[0]
+    assert rates == [pytest.approx(1e-3)] * 6  # constant: the last step learns as fast as the first
+    adapter_config = json.loads((tmp_path / "adapter" / "adapter_config.json").read_text(encoding="utf-8"))
+    assert adapter_config["layers_to_transform"] == [28, 29]
+    with safe_open(str(tmp_path / "adapter" / "adapter_model.safetensors"), "pt") as weights:
+        layers = {key.split(".layers.")[1].split(".")[0] for key in weights.keys()}  # noqa: SIM118
+    assert layers == {"28", "29"}
+    assert result.metadata["training"]["lora_layers"] == 2
+    model, _, _ = _load_model(embedded_model_dir, config)
+    groups = sorted({group["lr"] for group in _optimizer(model, config, False).param_groups if group["params"]})
+    assert groups == [pytest.approx(1e-3), pytest.approx(16e-3)]  # LoRA+: the B matrices 16x faster
+
+
 def test_bad_training_input(embedded_model_dir: Path, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no training examples"):
         train_adapter(embedded_model_dir, [], tmp_path / "a")
