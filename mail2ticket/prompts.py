@@ -11,11 +11,12 @@ Two styles, both in the spirit of the paper's annex A.1 (role, categories, rules
 JSON answer):
 
 * ``full``: every category with its taxonomy description (production models, GPU);
-* ``compact``: labels only, the e-mail cut shorter — what a 135M model trained on 2 CPU cores
-  can afford (the prompt is most of the tokens, and CPU training runs at about 100 tokens/s).
+* ``compact``: labels only, the e-mail cut at 400 characters — what a 135M model trained on
+  2 CPU cores can afford (a forward pass there runs about 300 tokens/s).
 
 The prompt version recorded with every adapter is ``<style>-v<N>-<hash of the rendered
-instructions>``, so changing a word of the instructions or of the taxonomy changes it.
+instructions and the e-mail cut>``, so changing a word of the instructions, the taxonomy or
+how much of the e-mail the model reads changes it.
 """
 
 from __future__ import annotations
@@ -34,8 +35,12 @@ ANSWER_PREFIX = '{"' + ANSWER_KEY + '": "'
 ANSWER_SUFFIX = '"}'
 
 #: Longest e-mail text (characters) put in a prompt, per style: the first client e-mail is
-#: what matters, and signatures, footers and quoted alerts make the tail long.
-MAX_EMAIL_CHARS: dict[str, int] = {"full": 6000, "compact": 1200}
+#: what matters, and signatures, footers and quoted alerts make the tail long. The compact
+#: style keeps 400 characters (about 125 tokens of French for SmolLM2's tokenizer): on the
+#: demo corpus a TF-IDF classifier is as accurate on the first 300-400 characters as on 1,200
+#: (0.95 against 0.947 accuracy), and on a CPU every token of the e-mail is paid in training,
+#: evaluation and serving alike. Part of the prompt version.
+MAX_EMAIL_CHARS: dict[str, int] = {"full": 6000, "compact": 400}
 
 _EXAMPLE_EMAIL = (
     "Bonjour* Merci de relancer les sauvegardes FULL* si ils ne sont pas repassées en automatique. "
@@ -74,7 +79,8 @@ def _classes(taxonomy: Taxonomy):
 
 def prompt_version(taxonomy: Taxonomy | None = None, style: PromptStyle = "full") -> str:
     taxonomy = taxonomy or load_taxonomy()
-    digest = hashlib.sha256(_instructions(taxonomy, style).encode("utf-8")).hexdigest()[:10]
+    rendered = f"{_instructions(taxonomy, style)}\n[e-mail cut at {MAX_EMAIL_CHARS[style]} characters]"
+    digest = hashlib.sha256(rendered.encode("utf-8")).hexdigest()[:10]
     return f"{style}-v{PROMPT_TEMPLATE_VERSION}-{digest}"
 
 

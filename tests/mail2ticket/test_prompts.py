@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from mail2ticket.prompts import (
     ANSWER_PREFIX,
+    MAX_EMAIL_CHARS,
     answer_prefix_ids,
     answer_token_ids,
     classification_answer,
@@ -43,12 +45,22 @@ def test_version_changes_with_style_and_taxonomy(tmp_path: Path) -> None:
     assert prompt_version(load_taxonomy(other), "compact") == prompt_version(load_taxonomy(), "compact")
 
 
+def test_version_changes_with_how_much_of_the_email_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mail2ticket import prompts
+
+    before = prompt_version(load_taxonomy(), "compact")
+    monkeypatch.setitem(prompts.MAX_EMAIL_CHARS, "compact", 1200)
+    assert prompt_version(load_taxonomy(), "compact") != before
+
+
 def test_answer_round_trip_and_truncation() -> None:
     answer = classification_answer("Incidents/Supervision")
     assert answer.startswith(ANSWER_PREFIX) and parse_answer(answer) == "Incidents/Supervision"
     assert parse_answer("Incidents/Supervision") is None
     assert truncate_email("a" * 5000, "compact").endswith("[…]")
-    assert len(truncate_email("a" * 5000, "compact")) < 1300
+    cut = MAX_EMAIL_CHARS["compact"]
+    assert len(truncate_email("a" * 5000, "compact")) == cut + len(" […]")
+    assert truncate_email("a" * cut, "compact") == "a" * cut
 
 
 def test_chat_template_and_answer_tokens(embedded_model_dir: Path) -> None:
