@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,10 @@ PREFIX_GAIN = 32
 MAX_PADDING = 0.2
 #: Prefixes kept (per engine, all adapters together): the agents' instructions, ~20 MB each here.
 MAX_CACHED_PREFIXES = 8
+#: Recent single prompts a lone prompt is compared with to find its instructions: calls of the
+#: agents interleave (a ticket is a classification, then its category's extraction), so the
+#: previous call alone is usually another agent's.
+RECENT_PROMPTS = 16
 
 
 def _adapter_name(path: str) -> str:
@@ -68,7 +72,7 @@ class TransformersEngine:
         self._adapters: dict[str, str] = {}
         self._active_adapter: str | None = None  # the adapter name the model runs with, None: the base
         self._prefixes: OrderedDict[tuple[str | None, tuple[int, ...]], Any] = OrderedDict()
-        self._last_prompt: list[int] | None = None
+        self._recent_prompts: deque[tuple[str | None, list[int]]] = deque(maxlen=RECENT_PROMPTS)
         self._label_trees: dict[tuple[str, ...], LabelTree] = {}
         self._lock = threading.RLock()  # one forward at a time: adapters are switched in place
 
@@ -142,8 +146,10 @@ class TransformersEngine:
 
         The instructions are most of a prompt's tokens and the same for every e-mail of an
         agent: they run once per adapter, not once per call. What the prompts share (a single
-        prompt: what it shares with the previous call's first one, so that a call with one
-        e-mail finds its instructions too) is the candidate; a cached prefix every prompt
+        prompt: the most it shares with another recent prompt run with the same adapter, so
+        that a call with one e-mail finds its instructions too, whatever other agents ran in
+        between; a repeated prompt is not an instruction worth caching)
+        is the candidate; a cached prefix every prompt
         starts with is used unless the candidate is at least :data:`PREFIX_GAIN` tokens longer
         (e-mails that happen to start alike are not worth a new entry). The few most recently used prefixes
         are kept, per adapter. Returns ``(0, None)`` when nothing worth caching is shared; the
@@ -153,9 +159,14 @@ class TransformersEngine:
 
         import torch
 
-        alone = len(encoded) == 1 and self._last_prompt is not None
-        length = common_prefix_length([*encoded, self._last_prompt] if alone else encoded, keep=1)
-        self._last_prompt = encoded[0]
+        if len(encoded) == 1:
+            peers = [
+                ids for adapter, ids in self._recent_prompts if adapter == self._active_adapter and ids != encoded[0]
+            ]
+            length = max((common_prefix_length([encoded[0], ids], keep=1) for ids in peers), default=0)
+        else:
+            length = common_prefix_length(encoded, keep=1)
+        self._recent_prompts.append((self._active_adapter, encoded[0]))
         shortest = min(len(ids) for ids in encoded)
         usable = [
             key

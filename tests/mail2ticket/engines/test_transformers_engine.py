@@ -89,6 +89,23 @@ def test_instructions_are_computed_once_across_calls(engine: TransformersEngine,
     assert all(engine._prefixes[key] is cache for key, cache in cached.items())
 
 
+def test_a_lone_email_finds_its_instructions_after_another_agents_call(
+    engine: TransformersEngine, prompts: list[str]
+) -> None:
+    # /v1/tickets alternates a classification and its category's extraction, one e-mail each.
+    other_agent = "<|im_start|>system\nTu extrais les champs d'un ticket de supervision.<|im_end|>\n"
+    engine._prefixes.clear()
+    engine._recent_prompts.clear()
+    for prompt in prompts:
+        engine.classify([prompt], LABELS)
+        engine.extract([other_agent + prompt[-40:]], {"type": "object", "properties": {"service": {"type": "string"}}},
+                       max_new_tokens=2)  # fmt: skip
+    instructions = [key for key in engine._prefixes if key[0] is None and len(key[1]) > 300]
+    assert len(instructions) == 1, "the classification instructions were cached once, then reused"
+    assert all(tuple(engine.tokenizer.encode(p, add_special_tokens=False)[: len(instructions[0][1])])
+               == instructions[0][1] for p in prompts)  # fmt: skip
+
+
 def test_adapters_switch_and_the_base_stays_the_base(
     engine: TransformersEngine, prompts: list[str], tmp_path: Path
 ) -> None:
