@@ -53,6 +53,25 @@ def conformance_adapter(embedded_model_dir: Path, tmp_path_factory: pytest.TempP
 
 
 @pytest.fixture(scope="session")
+def last_layers_adapter(embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An adapter on the last decoder layers only, trained with LoRA+: what ``make demo`` promotes.
+
+    Its ``adapter_config.json`` lists ``layers_to_transform`` and its weights cover 4 of the 30
+    layers: every engine must apply it to those layers and leave the others alone.
+    """
+    from mail2ticket.training import TrainingConfig, train_adapter
+
+    records = [{"email": t.first_email, "category": t.category} for t in conformance_tickets(8, seed=21)]
+    config = TrainingConfig(
+        max_steps=2, batch_size=4, gradient_accumulation=1, warmup_steps=0, learning_rate=2e-3,
+        lora_r=8, lora_alpha=16, lora_layers=4, loraplus_lr_ratio=16, prompt_style="compact", seed=7,
+    )  # fmt: skip
+    out = tmp_path_factory.mktemp("last-layers") / "adapter"
+    train_adapter(embedded_model_dir, records, out, config, base_model="embedded:smollm2-135m")
+    return str(out)
+
+
+@pytest.fixture(scope="session")
 def second_adapter(embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Another adapter on the same base (random LoRA weights, other target modules): multi-LoRA."""
     return str(random_adapter(embedded_model_dir, tmp_path_factory.mktemp("second") / "adapter", rank=4))

@@ -39,7 +39,7 @@ SCHEMA_CATEGORIES = [
 PROBABILITY_TOLERANCE = 1e-3
 
 ENGINE_KINDS = ["transformers", pytest.param("vllm", marks=pytest.mark.skipif(not HAS_VLLM, reason=NO_VLLM))]
-ADAPTERS = [None, "trained"]
+ADAPTERS = [None, "trained", "last_layers"]
 
 
 @pytest.fixture(scope="module", params=ENGINE_KINDS)
@@ -60,8 +60,8 @@ def prompts(reference: Any) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def adapters(conformance_adapter: str) -> dict[str | None, str | None]:
-    return {None: None, "trained": conformance_adapter}
+def adapters(conformance_adapter: str, last_layers_adapter: str) -> dict[str | None, str | None]:
+    return {None: None, "trained": conformance_adapter, "last_layers": last_layers_adapter}
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +103,10 @@ def test_classification_agrees_with_the_reference(
         assert [scores[k] for k in LABELS] == pytest.approx([expected[k] for k in LABELS], abs=PROBABILITY_TOLERANCE)
 
 
-def test_the_adapter_moves_the_decisions(reference_scores: dict) -> None:
+@pytest.mark.parametrize("adapter", ["trained", "last_layers"])
+def test_the_adapter_moves_the_decisions(reference_scores: dict, adapter: str) -> None:
     """The trained adapter changes the scores: agreeing on it means applying it, not ignoring it."""
-    base, tuned = reference_scores[None], reference_scores["trained"]
+    base, tuned = reference_scores[None], reference_scores[adapter]
     assert max(abs(b[k] - t[k]) for b, t in zip(base, tuned, strict=True) for k in LABELS) > 0.05
 
 
