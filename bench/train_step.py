@@ -10,7 +10,15 @@ effective batch), each in a fresh child process (its own peak RSS), then classif
 e-mails (constrained decoding). Tokens/s counts the examples' real tokens (prompt + answer, no
 padding) per second of training, so both runs count the same work and the ratio is the speed-up.
 
+``--variants`` also compares the demo's recipe (``pipelines/demo.py``) with its parts:
+
+* ``last8``: LoRA on the last 8 decoder layers only, the 22 below frozen and run once per
+  example (``mail2ticket.frozen_layers``);
+* ``last8-loraplus``: the same with LoRA+ at ratio 16 (the demo's recipe).
+
 Usage: python bench/train_step.py [--steps 30] [--test 150] [--tickets 3000]
+       python bench/train_step.py --variants last8,last8-loraplus --steps 100 --train-examples 400 \
+           --learning-rate 1e-3 --balanced --test 120
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ def _train_and_evaluate(variant: dict, train_file: str, test_file: str, out_dir:
     })  # fmt: skip
 
 
-def _prepare(tickets: int, work: Path, test: int) -> tuple[str, str]:
+def _prepare(tickets: int, work: Path, test: int, train: int) -> tuple[str, str]:
     from mail2ticket.corpus import CorpusConfig, generate
     from mail2ticket.prepare import prepare_dataset
 
@@ -57,8 +65,24 @@ def _prepare(tickets: int, work: Path, test: int) -> tuple[str, str]:
     prepared = prepare_dataset(str(corpus.export), str(work / "prepared"), ground_truth_uri=str(corpus.truth))
     test_rows = (work / "prepared" / "test.jsonl").read_text(encoding="utf-8").splitlines()[:test]
     (work / "test-subset.jsonl").write_text("\n".join(test_rows) + "\n", encoding="utf-8")
-    print(f"prepared {prepared.card['train_rows']} train / {len(test_rows)} test e-mails")
-    return str(work / "prepared" / "train.jsonl"), str(work / "test-subset.jsonl")
+    train_rows = (work / "prepared" / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    train_rows = train_rows[:train] if train else train_rows
+    (work / "train-subset.jsonl").write_text("\n".join(train_rows) + "\n", encoding="utf-8")
+    print(f"prepared {prepared.card['train_rows']} train e-mails, using {len(train_rows)} / {len(test_rows)} test")
+    return str(work / "train-subset.jsonl"), str(work / "test-subset.jsonl")
+
+
+def _variants(common: dict) -> dict[str, dict]:
+    """Every variant the bench knows, by name."""
+    last8 = {**common, "loss_on": "answer", "lora_layers": 8}
+    return {
+        "ours": {"name": "ours (answer-only loss, shared prefix)", "config": {**common, "loss_on": "answer"}},
+        "paper": {"name": "paper (prompt + padding in the loss)",
+                  "config": {**common, "loss_on": "all", "share_prefix": False, "group_by_length": False}},
+        "last8": {"name": "last 8 layers (frozen layers cached)", "config": last8},
+        "last8-loraplus": {"name": "last 8 layers + LoRA+ 16 (the demo)",
+                           "config": {**last8, "loraplus_lr_ratio": 16.0}},
+    }  # fmt: skip
 
 
 def main() -> None:
@@ -66,34 +90,49 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30, help="Optimiser steps per run (the paper: 30).")
     parser.add_argument("--test", type=int, default=150, help="Test e-mails to classify after training.")
     parser.add_argument("--tickets", type=int, default=3000, help="Tickets in the generated export.")
+    parser.add_argument(
+        "--variants",
+        default="paper,ours",
+        help="Comma-separated, the first is the baseline of the ratios: ours, paper, last8, last8-loraplus.",
+    )
+    parser.add_argument("--train-examples", type=int, default=0, help="Training e-mails used (0: all).")
+    parser.add_argument("--learning-rate", type=float, default=2e-4, help="Peak learning rate (the paper: 2e-4).")
+    parser.add_argument("--balanced", action="store_true", help="Draw every category equally often.")
     args = parser.parse_args()
 
-    common = {"max_steps": args.steps, "prompt_style": "compact", "batch_size": 8, "gradient_accumulation": 1}
-    variants = [
-        {"name": "ours (answer-only loss, shared prefix)", "config": {**common, "loss_on": "answer"}},
-        {"name": "paper (prompt + padding in the loss)",
-         "config": {**common, "loss_on": "all", "share_prefix": False, "group_by_length": False}},
-    ]  # fmt: skip
+    common = {"max_steps": args.steps, "prompt_style": "compact", "batch_size": 8, "gradient_accumulation": 1,
+              "learning_rate": args.learning_rate, "balance_classes": args.balanced}  # fmt: skip
+    known = _variants(common)
+    names = [n.strip() for n in args.variants.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(known))
+    if unknown or not names:
+        parser.error(f"unknown variants {unknown}; choose among {sorted(known)}")
+    variants = [known[n] for n in names]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        train_file, test_file = _prepare(args.tickets, work, args.test)
+        train_file, test_file = _prepare(args.tickets, work, args.test, args.train_examples)
         runs = [in_child(_train_and_evaluate, v, train_file, test_file, str(work / f"adapter-{i}"))
                 for i, v in enumerate(variants)]  # fmt: skip
 
     gib = 1024**3
-    ours, paper = runs
     for run in runs:
         print(
             f"{run['name']}: {run['tokens_per_second']:.0f} tokens/s ({run['seconds']:.0f} s for {args.steps} steps), "
             f"peak RSS {run['peak_rss'] / gib:.2f} GiB, final loss {run['final_loss']:.4f}, "
             f"accuracy {run['accuracy']:.3f}, macro-F1 {run['macro_f1']:.3f}, match rate {run['match_rate']:.3f}"
         )
-    ratios = {
-        "tokens_per_second_ours_over_paper": round(ours["tokens_per_second"] / paper["tokens_per_second"], 2),
-        "peak_rss_ours_over_paper": round(ours["peak_rss"] / paper["peak_rss"], 2),
-        "accuracy_ours_over_paper": round(ours["accuracy"] / paper["accuracy"], 2) if paper["accuracy"] else None,
-    }
-    print(json.dumps({"runs": runs, "ratios": ratios}, indent=2))
+    print(json.dumps({"runs": runs, "ratios_to_the_first": _ratios(runs)}, indent=2))
+
+
+def _ratios(runs: list[dict]) -> dict[str, dict]:
+    """Every variant's speed, memory and accuracy against the first variant of the same run."""
+    first = runs[0]
+
+    def ratio(run: dict, key: str) -> float | None:
+        return round(run[key] / first[key], 2) if first[key] else None
+
+    return {run["name"]: {k: ratio(run, k) for k in ("tokens_per_second", "peak_rss", "accuracy", "macro_f1")}
+            for run in runs[1:]}  # fmt: skip
 
 
 if __name__ == "__main__":
