@@ -58,9 +58,8 @@ class TrainingConfig(BaseModel):
     warmup_steps: int = Field(5, ge=0)
     lr_scheduler: Literal["linear", "constant"] = Field(
         "linear",
-        description="After warmup: linear decay to 0 (the paper) or constant. A short run learns the mapping late "
-        "and the decay starves its last steps: on the demo budget (100 steps) constant reached macro-F1 0.61 "
-        "where linear reached 0.51.",
+        description="After warmup: linear decay to 0 (the paper) or constant (to compare schedules; on the demo "
+        "budget constant was not better: bench/RESULTS.md).",
     )
     batch_size: int = Field(2, ge=1, description="Examples per device step.")
     gradient_accumulation: int = Field(4, ge=1, description="Device steps per optimiser step.")
