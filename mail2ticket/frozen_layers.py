@@ -27,9 +27,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mail2ticket.batching import IGNORE_INDEX, left_padded
 from mail2ticket.prefix import common_prefix_length
 
-IGNORE_INDEX = -100
 #: Shortest shared prompt prefix worth running once for all the examples, in tokens.
 MIN_SHARED_PREFIX = 16
 
@@ -96,22 +96,6 @@ def _cache_from_layer(first: int, config: Any) -> Any:
 class _Row:
     input_ids: list[int]
     labels: list[int]
-
-
-def _left_padded(rows: Sequence[Any], pad_id: int, device: Any) -> tuple[Any, Any, Any]:
-    """Token ids, labels and attention mask of rows left-padded to the longest."""
-    import torch
-
-    width = max(len(r.input_ids) for r in rows)
-    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(rows), width), IGNORE_INDEX, dtype=torch.long)
-    attention = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, row in enumerate(rows):
-        n = len(row.input_ids)
-        ids[i, width - n :] = torch.tensor(row.input_ids)
-        labels[i, width - n :] = torch.tensor(row.labels)
-        attention[i, width - n :] = 1
-    return ids.to(device), labels.to(device), attention.to(device)
 
 
 def _answer_loss(logits: Any, labels: Any) -> Any:
@@ -210,7 +194,7 @@ class FrozenLowerLayers:
         import torch
 
         rows = [self._tail(i) for i in indices]
-        ids, _, attention = _left_padded(rows, self.pad_id, self.device)
+        ids, _, attention = (t.to(self.device) for t in left_padded(rows, self.pad_id))
         full = attention
         cache = None
         if self.prefix_length:
@@ -241,7 +225,7 @@ class FrozenLowerLayers:
         states = torch.zeros((len(rows), width, hidden), dtype=self.states[indices[0]].dtype)
         for r, i in enumerate(indices):
             states[r, width - self.states[i].shape[0] :] = self.states[i]
-        _, labels, attention = _left_padded(rows, self.pad_id, self.device)
+        _, labels, attention = (t.to(self.device) for t in left_padded(rows, self.pad_id))
         states = states.to(self.device)
         model = self.model.get_base_model() if hasattr(self.model, "get_base_model") else self.model
         with only_layers(self.model, self.first):

@@ -30,7 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mail2ticket.frozen_layers import IGNORE_INDEX, FrozenLowerLayers, decoder_layers, lora_target_modules
+from mail2ticket.batching import IGNORE_INDEX, left_padded
+from mail2ticket.frozen_layers import FrozenLowerLayers, decoder_layers, lora_target_modules
 from mail2ticket.prefix import common_prefix_length
 from mail2ticket.prompts import (
     PromptStyle,
@@ -132,19 +133,9 @@ def build_example(
 
 def collate(examples: Sequence[Example], pad_id: int, loss_on: str = "answer") -> dict[str, Any]:
     """Left-pad a batch; padding is masked out of attention (and of the loss unless ``loss_on='all'``)."""
-    import torch
-
-    width = max(len(e.input_ids) for e in examples)
-    input_ids = torch.full((len(examples), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(examples), width), IGNORE_INDEX, dtype=torch.long)
-    attention = torch.zeros((len(examples), width), dtype=torch.long)
-    for row, example in enumerate(examples):
-        n = len(example.input_ids)
-        input_ids[row, width - n :] = torch.tensor(example.input_ids)
-        labels[row, width - n :] = torch.tensor(example.labels)
-        attention[row, width - n :] = 1
-        if loss_on == "all":  # the paper's code also trained on padding
-            labels[row, : width - n] = pad_id
+    input_ids, labels, attention = left_padded(examples, pad_id)
+    if loss_on == "all":  # the paper's code also trained on padding
+        labels[attention == 0] = pad_id
     positions = (attention.cumsum(dim=1) - 1).clamp(min=0)
     return {"input_ids": input_ids, "labels": labels, "attention_mask": attention, "position_ids": positions}
 
