@@ -1,7 +1,8 @@
-"""Left-padded batches of token rows: the layout the training loss and the cached-layers path share.
+"""Batches of token rows for the answer-only loss: what the training loss and the cached-layers path share.
 
 Rows are left-padded so that every row's last token sits in the last column, where the answer
-is read; padding is masked out of attention and of the loss.
+is read; padding is masked out of attention and of the loss. The instructions the rows share
+run once per batch, and only the positions that predict a label need logits.
 """
 
 from __future__ import annotations
@@ -9,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from mail2ticket.prefix import common_prefix_length
+
 #: Label of a position the loss ignores (PyTorch's cross-entropy default).
 IGNORE_INDEX = -100
+#: Shortest shared prompt prefix worth running once for all the rows, in tokens.
+MIN_SHARED_PREFIX = 16
 
 
 class TokenRow(Protocol):
@@ -34,3 +39,28 @@ def left_padded(rows: Sequence[TokenRow], pad_id: int) -> tuple[Any, Any, Any]:
         labels[i, width - n :] = torch.tensor(row.labels)
         attention[i, width - n :] = 1
     return ids, labels, attention
+
+
+def shared_prompt_length(rows: Sequence[TokenRow]) -> int:
+    """Tokens every row starts with, all before any row's first label (0 under :data:`MIN_SHARED_PREFIX`)."""
+    first_label = min(r.labels.index(next(t for t in r.labels if t != IGNORE_INDEX)) for r in rows)
+    shared = min(common_prefix_length([r.input_ids for r in rows], keep=1), first_label - 1)
+    return shared if shared >= MIN_SHARED_PREFIX else 0
+
+
+def supervised_positions(labels: Any) -> int:
+    """How many last positions' logits the loss needs (the first label's predictor onwards)."""
+    supervised = (labels != IGNORE_INDEX).any(dim=0).nonzero()
+    first = max(1, int(supervised.min())) if len(supervised) else labels.shape[1] - 1
+    return labels.shape[1] - first + 1  # the logits at first - 1 predict the first label
+
+
+def answer_loss(logits: Any, labels: Any) -> Any:
+    """Mean cross-entropy over the supervised positions; ``logits`` are the last positions' only."""
+    import torch
+
+    kept = logits[:, :-1].float()
+    targets = labels[:, -(logits.shape[1] - 1) :]
+    return torch.nn.functional.cross_entropy(
+        kept.reshape(-1, kept.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX
+    )

@@ -27,11 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mail2ticket.batching import IGNORE_INDEX, left_padded
-from mail2ticket.prefix import common_prefix_length
-
-#: Shortest shared prompt prefix worth running once for all the examples, in tokens.
-MIN_SHARED_PREFIX = 16
+from mail2ticket.batching import answer_loss, left_padded, shared_prompt_length, supervised_positions
 
 
 def decoder_layers(model: Any) -> Any:
@@ -98,23 +94,6 @@ class _Row:
     labels: list[int]
 
 
-def _answer_loss(logits: Any, labels: Any) -> Any:
-    """Mean cross-entropy over the supervised positions; ``logits`` are the last positions'."""
-    import torch
-
-    kept = logits[:, :-1].float()
-    targets = labels[:, -(logits.shape[1] - 1) :]
-    return torch.nn.functional.cross_entropy(
-        kept.reshape(-1, kept.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX
-    )
-
-
-def _kept_positions(labels: Any) -> int:
-    """How many last positions' logits the loss needs (the first label's predictor onwards)."""
-    supervised = (labels != IGNORE_INDEX).any(dim=0).nonzero()
-    return labels.shape[1] - max(1, int(supervised.min())) + 1
-
-
 class FrozenLowerLayers:
     """Activations entering decoder layer ``first`` for every example, and the loss from there.
 
@@ -145,9 +124,7 @@ class FrozenLowerLayers:
         self.first = first
         self.pad_id = pad_id
         self.device = device
-        first_label = min(e.labels.index(next(t for t in e.labels if t != IGNORE_INDEX)) for e in self.examples)
-        shared = min(common_prefix_length([e.input_ids for e in self.examples], keep=1), first_label - 1)
-        self.prefix_length = shared if shared >= MIN_SHARED_PREFIX else 0
+        self.prefix_length = shared_prompt_length(self.examples)
         self.prefix_states, self.prefix_cache = self._prefix()
         self.states: list[Any] = [None] * len(self.examples)
         order = sorted(range(len(self.examples)), key=lambda i: len(self.examples[i].input_ids))
@@ -240,10 +217,10 @@ class FrozenLowerLayers:
                 prefix = torch.ones((len(rows), self.prefix_length), dtype=torch.long, device=self.device)
                 full = torch.cat([prefix, attention], dim=1)
             positions = (full.cumsum(dim=1) - 1).clamp(min=0)[:, self.prefix_length :]
-            keep = _kept_positions(labels)
+            keep = supervised_positions(labels)
             out = model(inputs_embeds=states, attention_mask=full, position_ids=positions, past_key_values=cache,
                         use_cache=cache is not None, logits_to_keep=keep)  # fmt: skip
-        return _answer_loss(out.logits, labels)
+        return answer_loss(out.logits, labels)
 
     def agrees_with_full_model(self, indices: Sequence[int], reference: Any, tolerance: float = 1e-3) -> bool:
         """Whether :meth:`loss` equals ``reference(examples)`` (the full model's loss) on ``indices``."""

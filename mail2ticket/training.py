@@ -30,9 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mail2ticket.batching import IGNORE_INDEX, left_padded
+from mail2ticket.batching import IGNORE_INDEX, answer_loss, left_padded, shared_prompt_length, supervised_positions
 from mail2ticket.frozen_layers import FrozenLowerLayers, decoder_layers, lora_target_modules
-from mail2ticket.prefix import common_prefix_length
 from mail2ticket.prompts import (
     PromptStyle,
     answer_prefix_ids,
@@ -142,23 +141,14 @@ def collate(examples: Sequence[Example], pad_id: int, loss_on: str = "answer") -
 
 def answer_only_loss(model: Any, batch: dict[str, Any]) -> Any:
     """Causal-LM loss computed on the positions that carry a label only."""
-    import torch
-
     labels = batch["labels"]
-    supervised = (labels != IGNORE_INDEX).any(dim=0).nonzero()
-    first = max(1, int(supervised.min())) if len(supervised) else labels.shape[1] - 1
-    keep = labels.shape[1] - first + 1  # logits at first-1 predict the first label
     out = model(
         input_ids=batch["input_ids"],
         attention_mask=batch["attention_mask"],
         position_ids=batch["position_ids"],
-        logits_to_keep=keep,
+        logits_to_keep=supervised_positions(labels),
     )
-    logits = out.logits[:, :-1].float()
-    targets = labels[:, -(keep - 1) :]
-    return torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX
-    )
+    return answer_loss(out.logits, labels)
 
 
 def epoch_order(
@@ -240,9 +230,8 @@ def shared_prefix_loss(model: Any, examples: Sequence[Example], pad_id: int, dev
     """
     import torch
 
-    first_label = min(e.labels.index(next(t for t in e.labels if t != IGNORE_INDEX)) for e in examples)
-    length = min(common_prefix_length([e.input_ids for e in examples], keep=1), first_label - 1)
-    if len(examples) < 2 or length < 16:
+    length = shared_prompt_length(examples)
+    if len(examples) < 2 or not length:
         return answer_only_loss(model, {k: v.to(device) for k, v in collate(examples, pad_id).items()})
     prefix = torch.tensor([examples[0].input_ids[:length]], device=device)
     cache = model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
@@ -252,18 +241,11 @@ def shared_prefix_loss(model: Any, examples: Sequence[Example], pad_id: int, dev
     attention = torch.cat([torch.ones((len(examples), length), dtype=torch.long, device=device),
                            batch["attention_mask"]], dim=1)  # fmt: skip
     positions = (attention.cumsum(dim=1) - 1)[:, length:]
-    labels = batch["labels"]
-    supervised = (labels != IGNORE_INDEX).any(dim=0).nonzero()
-    keep = labels.shape[1] - max(1, int(supervised.min())) + 1
     out = model(
         input_ids=batch["input_ids"], attention_mask=attention, position_ids=positions,
-        past_key_values=cache, use_cache=True, logits_to_keep=keep,
+        past_key_values=cache, use_cache=True, logits_to_keep=supervised_positions(batch["labels"]),
     )  # fmt: skip
-    logits = out.logits[:, :-1].float()
-    targets = labels[:, -(keep - 1) :]
-    return torch.nn.functional.cross_entropy(
-        logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX
-    )
+    return answer_loss(out.logits, batch["labels"])
 
 
 def _load_model(model_dir: Path, config: TrainingConfig) -> tuple[Any, Any, bool]:

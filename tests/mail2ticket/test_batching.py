@@ -18,3 +18,16 @@ def test_rows_are_left_padded_to_the_longest() -> None:
     assert ids.tolist() == [[5, 6, 7], [0, 0, 8]]
     assert labels.tolist() == [[IGNORE_INDEX, 6, 7], [IGNORE_INDEX, IGNORE_INDEX, 8]]
     assert attention.tolist() == [[1, 1, 1], [0, 0, 1]]
+
+
+def test_shared_prompt_stops_before_the_first_label_and_short_ones_do_not_count() -> None:
+    from mail2ticket.batching import MIN_SHARED_PREFIX, shared_prompt_length, supervised_positions
+
+    prompt = list(range(100, 100 + MIN_SHARED_PREFIX + 4))
+    rows = [Row([*prompt, 1, 2], [IGNORE_INDEX] * len(prompt) + [1, 2]),
+            Row([*prompt, 3], [IGNORE_INDEX] * len(prompt) + [3])]  # fmt: skip
+    assert shared_prompt_length(rows) == len(prompt) - 1  # the first label's predictor stays in every row
+    short = [Row([7, 8, 9], [IGNORE_INDEX, IGNORE_INDEX, 9]), Row([7, 8, 5], [IGNORE_INDEX, IGNORE_INDEX, 5])]
+    assert shared_prompt_length(short) == 0
+    _, labels, _ = left_padded(rows, pad_id=0)
+    assert supervised_positions(labels) == 3  # the last prompt token, then the two answer positions
