@@ -48,19 +48,27 @@ def shared_prompt_length(rows: Sequence[TokenRow]) -> int:
     return shared if shared >= MIN_SHARED_PREFIX else 0
 
 
-def supervised_positions(labels: Any) -> int:
-    """How many last positions' logits the loss needs (the first label's predictor onwards)."""
-    supervised = (labels != IGNORE_INDEX).any(dim=0).nonzero()
-    first = max(1, int(supervised.min())) if len(supervised) else labels.shape[1] - 1
-    return labels.shape[1] - first + 1  # the logits at first - 1 predict the first label
+def decoder_and_head(model: Any) -> tuple[Any, Any]:
+    """The decoder stack (hidden states out) and the language-model head of a causal LM, peft-wrapped or not.
+
+    peft puts its LoRA layers inside the modules, so the decoder called alone is adapted too.
+    """
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return base.get_decoder(), base.get_output_embeddings()
 
 
-def answer_loss(logits: Any, labels: Any) -> Any:
-    """Mean cross-entropy over the supervised positions; ``logits`` are the last positions' only."""
+def answer_loss(head: Any, hidden: Any, labels: Any) -> Any:
+    """Mean cross-entropy over the supervised positions, from the decoder's last hidden states.
+
+    Only the positions that predict a label go through ``head``, gathered into one matrix: the
+    head of a 49k-token vocabulary then costs one matrix product of the answer tokens, where
+    the model's own ``logits_to_keep`` runs it on the same last positions of every row as a
+    batched product at well under half the speed on a CPU (a tenth of a training step on the
+    embedded model, measured with the PyTorch profiler). The value is transformers' own loss:
+    labels shifted by one, the mean over the labelled tokens (tested).
+    """
     import torch
 
-    kept = logits[:, :-1].float()
-    targets = labels[:, -(logits.shape[1] - 1) :]
-    return torch.nn.functional.cross_entropy(
-        kept.reshape(-1, kept.shape[-1]), targets.reshape(-1), ignore_index=IGNORE_INDEX
-    )
+    predicts = labels[:, 1:] != IGNORE_INDEX
+    logits = head(hidden[:, :-1][predicts]).float()
+    return torch.nn.functional.cross_entropy(logits, labels[:, 1:][predicts])

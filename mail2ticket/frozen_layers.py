@@ -27,7 +27,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mail2ticket.batching import answer_loss, left_padded, shared_prompt_length, supervised_positions
+from mail2ticket.batching import answer_loss, decoder_and_head, left_padded, shared_prompt_length
 
 
 def decoder_layers(model: Any) -> Any:
@@ -217,10 +217,10 @@ class FrozenLowerLayers:
                 prefix = torch.ones((len(rows), self.prefix_length), dtype=torch.long, device=self.device)
                 full = torch.cat([prefix, attention], dim=1)
             positions = (full.cumsum(dim=1) - 1).clamp(min=0)[:, self.prefix_length :]
-            keep = supervised_positions(labels)
-            out = model(inputs_embeds=states, attention_mask=full, position_ids=positions, past_key_values=cache,
-                        use_cache=cache is not None, logits_to_keep=keep)  # fmt: skip
-        return answer_loss(out.logits, labels)
+            decoder, head = decoder_and_head(model)
+            out = decoder(inputs_embeds=states, attention_mask=full, position_ids=positions, past_key_values=cache,
+                          use_cache=cache is not None)  # fmt: skip
+        return answer_loss(head, out.last_hidden_state, labels)
 
     def agrees_with_full_model(self, indices: Sequence[int], reference: Any, tolerance: float = 1e-3) -> bool:
         """Whether :meth:`loss` equals ``reference(examples)`` (the full model's loss) on ``indices``."""
