@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -57,14 +58,16 @@ class TrainingBudget:
     A LoRA on a 135M model learns the answer format in a few steps and the mapping from e-mail
     to category only after going over its examples more than once; on 2 CPU cores one pass of
     the whole model over the training set is already most of the budget. So the demo adapts the
-    last 8 of the 30 decoder layers only: the 22 layers below are frozen, their activations are
-    computed once per example, and each epoch then costs the 8 adapted layers alone
+    last 7 of the 30 decoder layers only: the 23 layers below are frozen, their activations are
+    computed once per example, and each epoch then costs the 7 adapted layers alone
     (``mail2ticket.frozen_layers``). LoRA+ (the B matrices at 16 times the learning rate) learns
     the mapping where plain LoRA at the same budget answers one class for everything.
 
     The mapping is learned late and the budget has no slack: 100 steps of 8 (two epochs of
     400 e-mails) with the linear schedule learn it; 88 steps of 8, 100 steps of 6, or 100
-    steps with a constant schedule did not (macro-F1 0.18, 0.02 and 0.11). Every run is in
+    steps with a constant schedule did not (macro-F1 0.18, 0.02 and 0.11). The last 8, 7 or 6
+    layers reach macro-F1 0.61, 0.47 and 0.37 on the same 100 test e-mails: 7 keeps a margin
+    over the target (+0.30 over the baseline's 0.03) and fits the 15 minutes. Every run is in
     ``bench/RESULTS.md``; the paper's recipe stays the pipeline's default.
 
     Attributes:
@@ -92,7 +95,7 @@ class TrainingBudget:
     gradient_accumulation: int = 1
     learning_rate: float = 1e-3
     lr_scheduler: str = "linear"
-    lora_layers: int = 8
+    lora_layers: int = 7
     loraplus_lr_ratio: float = 16.0
     prompt_style: str = "compact"
     balance_classes: bool = True
@@ -103,7 +106,9 @@ class TrainingBudget:
 
 
 DEMO_BUDGET = TrainingBudget()
-FULL_BUDGET = TrainingBudget(epochs=2.0, batch_size=8, max_train_examples=0, max_test_examples=0)
+#: Every training e-mail twice and the whole test set; the last 8 layers (the demo's 7 trade a
+#: little accuracy for time, which this run has).
+FULL_BUDGET = TrainingBudget(epochs=2.0, batch_size=8, max_train_examples=0, max_test_examples=0, lora_layers=8)
 
 app = typer.Typer(add_completion=False, help=__doc__)
 
@@ -231,8 +236,12 @@ def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
             table = Table(title=f"{SAMPLE_EMAILS} e-mails posted to POST /v1/tickets")
             for column in ("e-mail", "expected", "category", "confidence", "review", "fields"):
                 table.add_column(column, overflow="fold")
-            for email, expected in sample_emails():
-                response = client.post("/v1/tickets", json={"email": email})
+            samples = sample_emails()
+            # Posted together, as a ticketing tool would: the engine batches the agents' calls.
+            with ThreadPoolExecutor(max_workers=len(samples)) as pool:
+                responses = list(pool.map(lambda sample: client.post("/v1/tickets", json={"email": sample[0]}),
+                                          samples))  # fmt: skip
+            for (email, expected), response in zip(samples, responses, strict=True):
                 ticket = response.json()
                 tickets.append(ticket)
                 if response.status_code != 200:
