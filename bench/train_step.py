@@ -80,7 +80,7 @@ def _variants(common: dict) -> dict[str, dict]:
         "paper": {"name": "paper (prompt + padding in the loss)",
                   "config": {**common, "loss_on": "all", "share_prefix": False, "group_by_length": False}},
         "last8": {"name": "last 8 layers (frozen layers cached)", "config": last8},
-        "last8-loraplus": {"name": "last 8 layers + LoRA+ 16 (the demo)",
+        "last8-loraplus": {"name": "last 8 layers + LoRA+ 16 (the demo adapts 7)",
                            "config": {**last8, "loraplus_lr_ratio": 16.0}},
     }  # fmt: skip
 
