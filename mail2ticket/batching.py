@@ -65,7 +65,9 @@ def answer_loss(head: Any, hidden: Any, labels: Any) -> Any:
     the model's own ``logits_to_keep`` runs it on the same last positions of every row as a
     batched product at well under half the speed on a CPU (a tenth of a training step on the
     embedded model, measured with the PyTorch profiler). The value is transformers' own loss:
-    labels shifted by one, the mean over the labelled tokens (tested).
+    labels shifted by one, the mean over the labelled tokens (tested). It assumes the head is the
+    whole of what the model does to its hidden states, as in Llama and Qwen2; a model that also
+    scales or caps its logits in ``forward`` (Gemma 2's soft-capping) would need that here too.
     """
     import torch
 
