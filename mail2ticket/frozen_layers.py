@@ -32,11 +32,10 @@ from mail2ticket.batching import answer_loss, decoder_and_head, left_padded, sha
 
 def decoder_layers(model: Any) -> Any:
     """The ``ModuleList`` of decoder layers of a causal LM (peft-wrapped or not)."""
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    decoder = base.get_decoder()
+    decoder, _ = decoder_and_head(model)
     layers = getattr(decoder, "layers", None)
     if layers is None:
-        raise ValueError(f"{type(base).__name__}: no decoder layers found (model.get_decoder().layers)")
+        raise ValueError(f"{type(decoder).__name__}: no decoder layers found (model.get_decoder().layers)")
     return layers
 
 
@@ -64,8 +63,7 @@ def only_layers(model: Any, start: int, stop: int | None = None) -> Iterator[Non
     """
     import torch
 
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    decoder = base.get_decoder()
+    decoder, _ = decoder_and_head(model)
     every = decoder.layers
     decoder.layers = torch.nn.ModuleList(list(every)[start:stop])
     try:

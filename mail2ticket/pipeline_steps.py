@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +120,6 @@ def evaluation_step(
     paths = write_outputs(result, out_dir, title=f"{base_model}{' + adapter' if adapter_dir else ' zero-shot'}")
     summary = result.summary()
     if run_id:
-        import time
-
         from mlflow.entities import Metric
 
         client = _tracking(tracking_uri)
