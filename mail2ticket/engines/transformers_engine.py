@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from mail2ticket.batching import decoder_and_head
 from mail2ticket.engines.base import LabelScores
 from mail2ticket.engines.schema_grammar import schema_grammar
 from mail2ticket.label_tree import LabelTree
@@ -225,17 +226,18 @@ class TransformersEngine:
                 visible[row, :start, :start] = torch.eye(start, dtype=torch.bool)  # padding sees itself
         dtype = next(model.parameters()).dtype
         mask = torch.zeros(visible.shape, dtype=dtype).masked_fill(~visible, torch.finfo(dtype).min)
-        out = model(
+        decoder, head = decoder_and_head(model)
+        hidden = decoder(
             input_ids=tokens.to(self.device),
             attention_mask=mask[:, None].to(self.device),
             position_ids=positions.to(self.device),
             past_key_values=cache,
             use_cache=cache is not None,
-            logits_to_keep=nodes + 1,
-        )
-        logits = out.logits.float()  # [n, 1 + nodes]: the prompt's last position, then each node
-        steps = [torch.log_softmax(logits[:, c.source + 1, list(c.tokens)], dim=-1) for c in tree.choices]
-        scores = torch.zeros((n, len(tree.paths)), device=logits.device)
+        ).last_hidden_state[:, end - 1 :]  # [n, 1 + nodes]: the prompt's last position, then each node
+        steps = [
+            torch.log_softmax(choice_logits(head, hidden[:, c.source + 1], c.tokens), dim=-1) for c in tree.choices
+        ]
+        scores = torch.zeros((n, len(tree.paths)), device=hidden.device)
         for label, path in enumerate(tree.paths):
             for choice_index, option in path:
                 scores[:, label] += steps[choice_index][:, option]
@@ -409,6 +411,22 @@ class TransformersEngine:
             if key not in self._grammars:
                 self._grammars[key] = compiler.compile_grammar(schema_grammar(json_schema))
             return self._grammars[key]
+
+
+def choice_logits(head: Any, hidden: Any, tokens: Sequence[int]) -> Any:
+    """The logits of ``tokens`` alone at these hidden states (float32).
+
+    A choice needs the logits of the few tokens that continue some label, not of the whole
+    vocabulary: the embedded model's head is 49k tokens wide, and its batched product over every
+    fed node was a twentieth of a classification on a CPU (PyTorch profiler). The head's rows
+    of these tokens give the same values. It assumes the head is all the model does to its
+    hidden states, as in Llama and Qwen2 (as :func:`mail2ticket.batching.answer_loss` does).
+    """
+    import torch
+
+    index = torch.tensor(list(tokens), device=head.weight.device)
+    bias = head.bias[index] if head.bias is not None else None
+    return torch.nn.functional.linear(hidden, head.weight[index], bias).float()
 
 
 def length_groups(lengths: Sequence[int], batch_size: int, max_padding: float) -> list[list[int]]:

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from mail2ticket.engines import Engine
-from mail2ticket.engines.transformers_engine import AdapterError, TransformersEngine, length_groups
+from mail2ticket.engines.transformers_engine import AdapterError, TransformersEngine, choice_logits, length_groups
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids, classification_prompt
 from mail2ticket.taxonomy import load_taxonomy
 
@@ -70,6 +70,16 @@ def test_trie_scores_match_the_uncached_reference(engine: TransformersEngine, pr
         assert [scores[label] for label in LABELS] == pytest.approx(reference, abs=2e-4)
         alone = engine.classify([prompt], LABELS)[0]  # no shared cache
         assert [alone[label] for label in LABELS] == pytest.approx(reference, abs=2e-4)
+
+
+def test_choice_logits_are_the_full_heads_logits_of_those_tokens() -> None:
+    torch.manual_seed(0)
+    head = torch.nn.Linear(16, 50, bias=True)
+    hidden = torch.randn(3, 16)
+    tokens = [7, 2, 41]
+    assert torch.allclose(choice_logits(head, hidden, tokens), head(hidden)[:, tokens], atol=1e-6)
+    head.bias = None  # tied embeddings, as in the embedded model: no bias
+    assert torch.allclose(choice_logits(head, hidden, tokens), head(hidden)[:, tokens], atol=1e-6)
 
 
 def test_rows_of_uneven_length_and_no_shared_prefix_match_the_reference(engine: TransformersEngine) -> None:
