@@ -2,11 +2,12 @@
 
 ``bench/serve_throughput.py`` leaves its test e-mails, its adapter and the server's audit log
 under ``--out``. This script classifies the same e-mails with ``TransformersEngine`` in this
-process (2 torch threads, as the Engine deployment), one at a time and in calls of
-``--batch``, and reads from the audit log how busy the served Engine was (the sum of each
-batch's ``engine_classify`` time over the run's wall time) and what it spent per e-mail. The
-ratio of the two per-e-mail costs is what the Serve graph's other processes take from the
-engine on the same cores; the engine alone is the ceiling of any served throughput here.
+process (2 torch threads and serving/config.yaml's dtype, as the Engine deployment), one at a
+time and in calls of ``--batch``, and reads from the audit log how busy the served Engine was
+(the sum of each batch's ``engine_classify`` time over the run's wall time) and what it spent
+per e-mail. The ratio of the two per-e-mail costs is what the Serve graph's other processes
+take from the engine on the same cores; the engine alone is the ceiling of any served
+throughput here.
 
     .venv/bin/python bench/engine_alone.py [--out bench/output/serve_throughput] [--emails 24] [--batch 3]
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve_throughput import BASE_MODEL, REPO, TAXONOMY
+from serve_throughput import BASE_MODEL, REPO, TAXONOMY, served_dtype_setting
 
 
 def served_engine(audit: Path, emails: int) -> dict[str, float]:
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--emails", type=int, default=24, help="Test e-mails classified here.")
     parser.add_argument("--batch", type=int, default=3, help="E-mails per call in the batched pass.")
     parser.add_argument("--served-emails", type=int, default=48, help="Audit lines of the measured served run.")
+    parser.add_argument("--dtype", default=served_dtype_setting(), help="Engine type (default: the served one).")
     args = parser.parse_args(argv)
 
     import torch
@@ -59,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     adapter = args.out / "adapter"
     records = read_labelled_jsonl(args.out / "prepared" / "test.jsonl")[: args.emails]
     torch.set_num_threads(2)
-    engine = TransformersEngine(resolve_model(BASE_MODEL))
+    engine = TransformersEngine(resolve_model(BASE_MODEL), dtype=args.dtype)
     style = adapter_metadata(adapter).get("prompt_style", "full")
     prompts = [classification_prompt(engine.tokenizer, r["email"], TAXONOMY, style) for r in records]
     labels = TAXONOMY.labels_with_unknown
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     batched = (time.perf_counter() - started) / len(prompts)
 
     result: dict[str, object] = {
+        "dtype": engine.dtype,
         "alone_ms_per_email": round(1000 * alone),
         f"calls_of_{args.batch}_ms_per_email": round(1000 * batched),
         "chars_mean": round(statistics.fmean(len(r["email"]) for r in records)),

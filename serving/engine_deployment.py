@@ -5,10 +5,11 @@ one vLLM engine per A10 serves the classifier adapter and every extractor, on CP
 transformers engine does the same). Requests from all agents meet in this process:
 ``@serve.batch`` collects the classification requests that arrive within a few milliseconds
 and scores them in one engine call (on a GPU, where a batch costs little more than one row,
-this is what makes batching pay; on a CPU a forward pass runs about as many tokens per second
-whatever the batch, and the gain is the instructions every prompt starts with, whose key/value
-cache both engines keep across calls: the transformers engine per adapter, vLLM by prefix
-caching). Extraction requests are batched the same way, per JSON Schema.
+this is what makes batching pay; on a CPU in float32 a forward pass runs about as many tokens
+per second whatever the batch, in bfloat16 on AMX a batch of 4 to 8 runs 1.4x faster per
+e-mail than one; on both, the larger gain is the instructions every prompt starts with, whose
+key/value cache both engines keep across calls: the transformers engine per adapter, vLLM by
+prefix caching). Extraction requests are batched the same way, per JSON Schema.
 
 Engine calls are blocking (a forward pass), so they run in a worker thread: the replica's event
 loop stays free to accept the next requests and fill the next batch meanwhile. One batch of
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import time
 from collections.abc import Sequence
@@ -39,6 +41,8 @@ from serving.registry import (
     registry_ref,
 )
 from serving.settings import AppSettings
+
+logger = logging.getLogger("ray.serve")
 
 
 def build_engine(settings: AppSettings, model_dir: Path) -> Any:
@@ -74,6 +78,8 @@ class Engine:
         self.taxonomy = load_taxonomy()
         self.model_dir = resolve_model(self.settings.base_model)
         self.engine = build_engine(self.settings, self.model_dir)
+        dtype = getattr(self.engine, "dtype", self.settings.engine_options.get("dtype"))
+        logger.info("engine %s on %s, dtype %s", self.settings.engine, self.settings.base_model, dtype)
         self._adapters: dict[str, str] = {}  # reference -> local folder
         self._classify_batch.set_max_batch_size(self.settings.max_batch_size)
         self._classify_batch.set_batch_wait_timeout_s(self.settings.batch_wait_timeout_s)

@@ -80,6 +80,11 @@ def test_choice_logits_are_the_full_heads_logits_of_those_tokens() -> None:
     assert torch.allclose(choice_logits(head, hidden, tokens), head(hidden)[:, tokens], atol=1e-6)
     head.bias = None  # tied embeddings, as in the embedded model: no bias
     assert torch.allclose(choice_logits(head, hidden, tokens), head(hidden)[:, tokens], atol=1e-6)
+    half, hidden = head.to(torch.bfloat16), hidden.to(torch.bfloat16)  # a bfloat16 model: float32 product
+    exact = hidden.double() @ half.weight.double()[tokens].T
+    logits = choice_logits(half, hidden, tokens)
+    assert logits.dtype == torch.float32
+    assert torch.allclose(logits.double(), exact, atol=1e-5)
 
 
 def test_rows_of_uneven_length_and_no_shared_prefix_match_the_reference(engine: TransformersEngine) -> None:
@@ -116,23 +121,43 @@ def test_a_lone_email_finds_its_instructions_after_another_agents_call(
                == instructions[0][1] for p in prompts)  # fmt: skip
 
 
-def test_adapters_switch_and_the_base_stays_the_base(
-    engine: TransformersEngine, prompts: list[str], tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def random_adapter(engine: TransformersEngine, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A LoRA adapter with random weights strong enough to move every decision."""
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM
 
     torch.manual_seed(0)
     base = AutoModelForCausalLM.from_pretrained(engine.model_dir)
     config = LoraConfig(r=4, lora_alpha=64, target_modules=["q_proj", "v_proj"], init_lora_weights=False)
-    get_peft_model(base, config).save_pretrained(tmp_path / "adapter")
+    folder = tmp_path_factory.mktemp("random") / "adapter"
+    get_peft_model(base, config).save_pretrained(folder)
+    return str(folder)
+
+
+def test_adapters_switch_and_the_base_stays_the_base(
+    engine: TransformersEngine, prompts: list[str], random_adapter: str, tmp_path: Path
+) -> None:
     before = engine.classify(prompts[:1], LABELS)[0]
-    with_adapter = engine.classify(prompts[:1], LABELS, adapter=str(tmp_path / "adapter"))[0]
+    with_adapter = engine.classify(prompts[:1], LABELS, adapter=random_adapter)[0]
     after = engine.classify(prompts[:1], LABELS)[0]
     assert max(abs(with_adapter[k] - before[k]) for k in LABELS) > 1e-3
     assert [after[k] for k in LABELS] == pytest.approx([before[k] for k in LABELS], abs=1e-6)
     with pytest.raises(AdapterError, match="cannot load adapter"):
         engine.classify(prompts[:1], LABELS, adapter=str(tmp_path / "missing"))
+
+
+def test_a_bfloat16_engine_runs_its_adapter_in_bfloat16_and_scores_like_the_slow_way(
+    engine: TransformersEngine, prompts: list[str], random_adapter: str
+) -> None:
+    half = TransformersEngine(engine.model_dir, dtype="bfloat16")
+    assert half.dtype == "bfloat16"
+    scores = half.classify(prompts, LABELS, adapter=random_adapter)
+    assert {p.dtype for p in half.model.parameters()} == {torch.bfloat16}  # adapter included
+    for prompt, row in zip(prompts, scores, strict=True):
+        assert math.isclose(sum(row.values()), 1.0, rel_tol=1e-6)  # probabilities in float32
+        reference = torch.softmax(torch.tensor(reference_log_probs(half, prompt, LABELS)), dim=0).tolist()
+        assert [row[label] for label in LABELS] == pytest.approx(reference, abs=0.08)  # bfloat16 sums
 
 
 def test_generate_is_free_text_and_greedy_is_deterministic(engine: TransformersEngine, prompts: list[str]) -> None:
