@@ -100,13 +100,24 @@ def train_small_adapter(out: Path, records: list[dict[str, Any]], steps: int) ->
 
 
 def start_server(out: Path, adapter: Path, token: str, deployments: dict | None = None, **args: Any) -> Any:
-    """``mail2ticket serve`` with the shipped config, the adapter pinned (no MLflow needed)."""
+    """``mail2ticket serve`` with the shipped config, the adapter pinned (no MLflow needed).
+
+    The server runs in its own folder, so the adapter's path is made absolute; a server that
+    could not load it serves the base model, which would measure the wrong thing: that stops
+    the benchmark with the server's reason.
+    """
+    import httpx
+
     from serving.local import LocalServer, application
 
-    app = application(args={"adapter": str(adapter), "audit_log": str(out / "audit.jsonl"), **args},
+    app = application(args={"adapter": str(adapter.resolve()), "audit_log": str(out / "audit.jsonl"), **args},
                       deployments=deployments)  # fmt: skip
     server = LocalServer(out / "serve", [app], env={"MAIL2TICKET_API_TOKENS": token})
     server.start()
+    ready = httpx.get(f"{server.url}/readyz", timeout=30).json()
+    if ready.get("serving") != "pinned":
+        server.stop()
+        raise SystemExit(f"the server does not serve {adapter}: {ready.get('warning', ready)}")
     return server
 
 
