@@ -448,6 +448,7 @@ class Gateway:
     def _models(self, state: ModelState) -> dict[str, Any]:
         return {
             "engine": state.engine,
+            "dtype": state.dtype,
             "base_model": state.base_model,
             "taxonomy_version": self.taxonomy.version,
             "classifier": state.public(),

@@ -54,6 +54,8 @@ class ModelState(BaseModel):
     """What the engines load: ``models:/NAME/VERSION``, a folder or an s3:// prefix; None: base model."""
     base_model: str
     engine: str
+    dtype: str | None = None
+    """The floating-point type the engine runs the model in (``engine_options.dtype`` resolved)."""
     prompt_style: str
     prompt_version: str
     taxonomy_version: str
@@ -177,7 +179,13 @@ def checked_metadata(adapter_dir: Path, base_model: str, model_dir: Path, taxono
 
 
 def base_state(
-    base_model: str, engine: str, taxonomy: Taxonomy, reason: str, loaded_at: str, style: PromptStyle = "full"
+    base_model: str,
+    engine: str,
+    taxonomy: Taxonomy,
+    reason: str,
+    loaded_at: str,
+    style: PromptStyle = "full",
+    dtype: str | None = None,
 ) -> ModelState:
     """The bare base model, zero-shot (with the full prompt, what evaluation calls the baseline)."""
     return ModelState(
@@ -185,6 +193,7 @@ def base_state(
         adapter=None,
         base_model=base_model,
         engine=engine,
+        dtype=dtype,
         prompt_style=style,
         prompt_version=prompt_version(taxonomy, style),
         taxonomy_version=taxonomy.version,

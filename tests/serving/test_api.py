@@ -10,6 +10,7 @@ import httpx
 import jsonschema
 import pytest
 
+from mail2ticket.engines.precision import resolve_dtype
 from tests.serving.conftest import OTHER_TOKEN, TAXONOMY, TOKEN, Served, audit_lines
 
 LABELS = set(TAXONOMY.labels_with_unknown)
@@ -83,6 +84,7 @@ def test_health_readiness_and_the_champion(client: httpx.Client, served: Served)
     assert classifier["registered_model"] == served.registered.name and classifier["alias"] == "champion"
     assert classifier["version"] == served.registered.first_version
     assert classifier["prompt_style"] == "compact" and classifier["adapter"].startswith("models:/")
+    assert ready["models"]["dtype"] == resolve_dtype("auto", "cpu")  # the shipped config's engine_options
     tight = client.get("/tight/readyz").json()
     assert tight["serving"] == "base" and tight["models"]["classifier"]["version"] is None
     assert "no-such-model@champion" in tight["warning"]
@@ -291,7 +293,7 @@ def test_one_audit_line_per_answered_decision(client: httpx.Client, served: Serv
     first = next(line for line in lines if line["request_id"] == answered[0])
     assert first["endpoint"] == "tickets" and first["category"] in LABELS and first["caller"].startswith("tok-")
     assert first["email"] == {"chars": len(EMAILS[0]), "sha256": hashlib.sha256(EMAILS[0].encode()).hexdigest()}
-    assert first["sender"]["sha256"] and first["models"]["classifier"]["version"]
+    assert first["sender"]["sha256"] and first["models"]["classifier"]["version"] and first["models"]["dtype"]
     assert {"first_email", "classify", "total"} <= set(first["timings_ms"])
     text = served.main_audit.read_text(encoding="utf-8")
     assert EMAILS[1] not in text and "a@b.fr" not in text
