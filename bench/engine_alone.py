@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from serve_throughput import BASE_MODEL, REPO, TAXONOMY, served_dtype_setting
+from serve_throughput import BASE_MODEL, REPO, TAXONOMY, classification_prompts, served_dtype_setting
 
 
 def served_engine(audit: Path, emails: int) -> dict[str, float]:
@@ -56,14 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     from mail2ticket.engines.transformers_engine import TransformersEngine
     from mail2ticket.evaluation import adapter_metadata, read_labelled_jsonl
     from mail2ticket.models import resolve_model
-    from mail2ticket.prompts import classification_prompt
 
     adapter = args.out / "adapter"
     records = read_labelled_jsonl(args.out / "prepared" / "test.jsonl")[: args.emails]
     torch.set_num_threads(2)
     engine = TransformersEngine(resolve_model(BASE_MODEL), dtype=args.dtype)
     style = adapter_metadata(adapter).get("prompt_style", "full")
-    prompts = [classification_prompt(engine.tokenizer, r["email"], TAXONOMY, style) for r in records]
+    prompts = classification_prompts(engine, [r["email"] for r in records], style)
     labels = TAXONOMY.labels_with_unknown
     engine.classify(prompts[:2], labels, str(adapter))  # adapter loaded, instructions cached
 

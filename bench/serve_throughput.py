@@ -50,10 +50,16 @@ BASE_MODEL = "embedded:smollm2-135m"
 
 def served_dtype_setting() -> str:
     """The type the shipped serving/config.yaml asks the engine for (``engine_options.dtype``)."""
-    import yaml
+    from serving.local import application
 
-    config = yaml.safe_load((REPO / "serving" / "config.yaml").read_text(encoding="utf-8"))
-    return config["applications"][0]["args"].get("engine_options", {}).get("dtype", "float32")
+    return application()["args"].get("engine_options", {}).get("dtype", "float32")
+
+
+def classification_prompts(engine: Any, emails: list[str], style: str) -> list[str]:
+    """The e-mails as classification prompts, rendered with the engine's chat template."""
+    from mail2ticket.prompts import classification_prompt
+
+    return [classification_prompt(engine.tokenizer, e, TAXONOMY, style) for e in emails]  # type: ignore[arg-type]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -155,10 +161,9 @@ def paper_engine(dtype: str) -> Any:
 def paper_path(engine: Any, adapter: Path, emails: list[str], style: str, temperature: float,
                max_new_tokens: int) -> tuple:  # fmt: skip
     from mail2ticket.matching import match_label
-    from mail2ticket.prompts import classification_prompt
 
     labels = TAXONOMY.labels_with_unknown
-    prompts = [classification_prompt(engine.tokenizer, e, TAXONOMY, style) for e in emails]  # type: ignore[arg-type]
+    prompts = classification_prompts(engine, emails, style)
     engine.generate(prompts[:1], adapter=str(adapter), max_new_tokens=max_new_tokens, temperature=temperature)
     latencies, answers = [], []
     started = time.perf_counter()
@@ -173,11 +178,9 @@ def paper_path(engine: Any, adapter: Path, emails: list[str], style: str, temper
 
 def reference_decisions(engine: Any, adapter: Path, emails: list[str], style: str) -> list[str]:
     """The float32 engine's constrained decisions (what evaluation and promotion measured)."""
-    from mail2ticket.prompts import classification_prompt
-
-    labels = TAXONOMY.labels_with_unknown
-    prompts = [classification_prompt(engine.tokenizer, e, TAXONOMY, style) for e in emails]  # type: ignore[arg-type]
-    return [max(s, key=s.__getitem__) for s in engine.classify(prompts, labels, adapter=str(adapter))]
+    prompts = classification_prompts(engine, emails, style)
+    scores = engine.classify(prompts, TAXONOMY.labels_with_unknown, adapter=str(adapter))
+    return [max(s, key=s.__getitem__) for s in scores]
 
 
 def main(argv: list[str] | None = None) -> int:

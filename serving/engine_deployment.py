@@ -78,8 +78,7 @@ class Engine:
         self.taxonomy = load_taxonomy()
         self.model_dir = resolve_model(self.settings.base_model)
         self.engine = build_engine(self.settings, self.model_dir)
-        self.dtype: str | None = getattr(self.engine, "dtype", self.settings.engine_options.get("dtype"))
-        logger.info("engine %s on %s, dtype %s", self.settings.engine, self.settings.base_model, self.dtype)
+        logger.info("engine %s on %s, dtype %s", self.settings.engine, self.settings.base_model, self.engine.dtype)
         self._adapters: dict[str, str] = {}  # reference -> local folder
         self._classify_batch.set_max_batch_size(self.settings.max_batch_size)
         self._classify_batch.set_batch_wait_timeout_s(self.settings.batch_wait_timeout_s)
@@ -95,7 +94,7 @@ class Engine:
     def base(self, reason: str, prompt_style: str = "full") -> ModelState:
         """The bare base model, for a Gateway that has no adapter to serve."""
         s = self.settings
-        return base_state(s.base_model, s.engine, self.taxonomy, reason, utc_now(), prompt_style, self.dtype)  # type: ignore[arg-type]
+        return base_state(s.base_model, s.engine, self.taxonomy, reason, utc_now(), prompt_style, self.engine.dtype)  # type: ignore[arg-type]
 
     async def resolve(self, registered_model: str, alias: str, pinned: str | None = None) -> ModelState | ChampionError:
         """The adapter to serve now (``pinned``, else the registry alias), loaded and warmed up.
@@ -129,7 +128,7 @@ class Engine:
             adapter=ref,
             base_model=s.base_model,
             engine=s.engine,
-            dtype=self.dtype,
+            dtype=self.engine.dtype,
             prompt_style=style,
             prompt_version=metadata.get("prompt_version", ""),
             taxonomy_version=metadata.get("taxonomy_version", self.taxonomy.version),

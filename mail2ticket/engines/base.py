@@ -13,6 +13,9 @@ LabelScores = dict[str, float]
 class Engine(Protocol):
     """Base model plus LoRA adapters; prompts are already rendered with the chat template."""
 
+    dtype: str
+    """The floating-point type the model runs in (``float32``, ``bfloat16``...), for the audit trail."""
+
     def classify(self, prompts: Sequence[str], labels: Sequence[str], adapter: str | None = None) -> list[LabelScores]:
         """Score every label as the answer to each prompt; never returns anything outside ``labels``."""
         ...

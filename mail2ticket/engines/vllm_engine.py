@@ -138,6 +138,7 @@ class VLLMEngine:
             seed=seed,
             **engine_args,
         )
+        self.dtype = str(self.llm.llm_engine.model_config.dtype).removeprefix("torch.")  # what "auto" chose
         self._adapters: dict[str, Any] = {}  # adapter folder -> LoRARequest
         self._grammars: dict[str, tuple[str, Any]] = {}  # schema -> (EBNF, compiled grammar)
         self._grammar_compiler: Any = None  # built on first extraction

@@ -76,6 +76,7 @@ def _argmax(scores: dict[str, float]) -> str:
 
 def test_engine_implements_the_interface(engine: Any) -> None:
     assert isinstance(engine, Engine)
+    assert engine.dtype == "float32"  # the reference type, on every engine: same numbers
 
 
 def test_make_engine_names_the_engines(embedded_model_dir: Path) -> None:
