@@ -6,8 +6,9 @@ fastest type the hardware runs well. On a GPU that is bfloat16 (float16 where bf
 supported), as vLLM's own ``auto``. On a CPU it depends on the matrix units: with AMX
 (Intel Sapphire Rapids and later), oneDNN runs bfloat16 products in the tiles, four to five
 times the float32 rate at a forward pass's shapes: in batches of 8 the embedded model with
-``make demo``'s champion classifies 11.8 e-mails/s against 4.2 in float32, on 2 cores; without
-the tiles bfloat16 is emulated and slower than float32, so ``auto`` stays on float32.
+``make demo``'s champion classifies 9.4-11.8 e-mails/s against 3.6-4.2 in float32, on 2 cores
+(``bench/precision.py``); without the tiles bfloat16 is emulated and slower than float32, so
+``auto`` stays on float32.
 
 bfloat16 keeps 8 bits of mantissa. With that champion, on its 300 test e-mails, the label
 probabilities moved by 0.005 from float32's at the median (0.027 at p90, 0.08 at most), the
