@@ -11,7 +11,8 @@ structured outputs) follows, so both engines agree on the same adapter, and the 
 over the labels sum to 1.
 
 The instructions every prompt starts with run once per adapter and stay cached; each batch of
-e-mails then runs in one forward pass: every row is its e-mail followed by the label trie
+e-mails then runs in one forward pass, packed end to end without padding
+(:mod:`mail2ticket.engines.packed_attention`): every e-mail followed by the label trie
 (:mod:`mail2ticket.label_tree`), whose nodes see the e-mail and their own ancestors only.
 """
 
@@ -42,9 +43,6 @@ class AdapterError(ValueError):
 MIN_SHARED_PREFIX = 16
 #: Extra shared tokens that justify caching a new prefix when a shorter cached one fits.
 PREFIX_GAIN = 32
-#: Padding a forward pass may add, as a share of its longest row: on a CPU a batch is little
-#: faster per token than one row, so padding is nearly pure loss (e-mails range from 20 to 400 tokens).
-MAX_PADDING = 0.2
 #: Prefixes kept (per engine, all adapters together): the agents' instructions, ~20 MB each here.
 MAX_CACHED_PREFIXES = 8
 #: Recent single prompts a lone prompt is compared with to find its instructions: calls of the
@@ -122,9 +120,8 @@ class TransformersEngine:
     ) -> list[LabelScores]:
         """Each label's probability under decoding constrained to the labels, for every prompt.
 
-        Each row of a forward pass is one e-mail (the instructions come from the prefix cache)
-        followed by the label trie; rows of similar length run together, at most
-        ``batch_size`` (see :func:`length_groups`).
+        Each forward pass scores ``batch_size`` e-mails, packed end to end after the cached
+        instructions, each followed by the label trie (:meth:`_score_tree`).
         """
         import torch
 
@@ -134,14 +131,13 @@ class TransformersEngine:
         tree = self._label_tree(labels)
         prefix_tail = answer_prefix_ids(self.tokenizer)
         encoded = [self.tokenizer.encode(p, add_special_tokens=False) + prefix_tail for p in prompts]
-        results: list[LabelScores | None] = [None] * len(encoded)
+        results: list[LabelScores] = []
         with self._lock, torch.inference_mode():
             model = self._use_adapter(adapter)
-            for rows in length_groups([len(ids) for ids in encoded], batch_size, MAX_PADDING):
-                scores = self._score_tree(model, [encoded[i] for i in rows], tree)
-                for row, row_scores in zip(rows, scores.softmax(dim=-1).tolist(), strict=True):
-                    results[row] = dict(zip(labels, row_scores, strict=True))
-        return [r for r in results if r is not None]
+            for start in range(0, len(encoded), batch_size):
+                scores = self._score_tree(model, encoded[start : start + batch_size], tree)
+                results += [dict(zip(labels, row, strict=True)) for row in scores.softmax(dim=-1).tolist()]
+        return results
 
     def _label_tree(self, labels: list[str]) -> LabelTree:
         """The trie of the labels' decisive answer tokens (built once per label set)."""
@@ -152,7 +148,7 @@ class TransformersEngine:
             tree = self._label_trees[key] = LabelTree.build(continuations)
         return tree
 
-    def _prefix_cache(self, model: Any, encoded: list[list[int]]) -> tuple[int, Any]:
+    def _prefix_cache(self, model: Any, encoded: list[list[int]], copy_cache: bool = True) -> tuple[int, Any]:
         """The key/value cache of the instructions these prompts start with, and its length.
 
         The instructions are most of a prompt's tokens and the same for every e-mail of an
@@ -196,58 +192,61 @@ class TransformersEngine:
             while len(self._prefixes) > MAX_CACHED_PREFIXES:
                 self._prefixes.popitem(last=False)
         self._prefixes.move_to_end(best)
-        return len(best[1]), copy.deepcopy(self._prefixes[best])
+        return len(best[1]), copy.deepcopy(self._prefixes[best]) if copy_cache else self._prefixes[best]
 
     def _score_tree(self, model: Any, encoded: list[list[int]], tree: LabelTree) -> Any:
         """Constrained log-probabilities of every label (rows: prompts), in one forward pass.
 
-        Row layout after the cached prefix: ``[padding][the prompt's own tokens][trie nodes]``.
-        A 4-D mask lets each prompt token see the prefix and the tokens before it, and each
-        trie node see the prefix, its whole prompt and its ancestors; positions are explicit,
-        so padding shifts nothing and each row computes what it would alone.
+        The rows are packed end to end in one sequence after the cached prefix, each row
+        ``[the prompt's own tokens][trie nodes]`` (:mod:`.packed_attention`): no padding, and
+        the prefix's keys and values are read in place, not copied per row. Each prompt token
+        sees the prefix and the row's tokens before it, each trie node the prefix, its whole
+        prompt and its ancestors; positions are explicit, so each row computes what it would
+        alone.
         """
         import torch
 
-        prefix, cache = self._prefix_cache(model, encoded)
-        n, nodes = len(encoded), len(tree.tokens)
-        if cache is not None:
-            cache.batch_repeat_interleave(n)
-        tails = [ids[prefix:] for ids in encoded]
-        width = max(len(t) for t in tails) + nodes
-        end = width - nodes  # every row's own tokens end here; the trie nodes follow
-        tokens = torch.full((n, width), self.tokenizer.pad_token_id, dtype=torch.long)
-        positions = torch.zeros((n, width), dtype=torch.long)
-        visible = torch.zeros((n, width, prefix + width), dtype=torch.bool)
-        visible[:, :, :prefix] = True  # everyone sees the instructions (padding too: no empty rows)
-        tokens[:, end:] = torch.tensor(tree.tokens, dtype=torch.long)
-        trie = torch.zeros((nodes, nodes), dtype=torch.bool)  # the same for every row
+        from mail2ticket.engines.packed_attention import PackedRows, packed_implementation, row_mask
+
+        decoder, head = decoder_and_head(model)
+        groups = decoder.config.num_attention_heads // decoder.config.num_key_value_heads
+        dtype = next(model.parameters()).dtype
+        prefix, cache = self._prefix_cache(model, encoded, copy_cache=False)  # read, never extended
+        nodes = len(tree.tokens)
+        trie = torch.zeros((nodes, nodes), dtype=torch.bool)
         for node, ancestors in enumerate(tree.ancestors):
             trie[node, list(ancestors)] = True
-        visible[:, end:, prefix + end :] = trie
         node_depths = torch.tensor(tree.depths, dtype=torch.long)
-        for row, tail in enumerate(tails):
-            start = end - len(tail)  # first own token
-            tokens[row, start:end] = torch.tensor(tail, dtype=torch.long)
-            positions[row, start:end] = torch.arange(prefix, prefix + len(tail))
-            positions[row, end:] = prefix + len(tail) + node_depths
-            visible[row, start:end, prefix + start : prefix + end] = torch.ones(len(tail), len(tail)).tril().bool()
-            visible[row, end:, prefix + start : prefix + end] = True  # the nodes see the whole e-mail
-            if prefix == 0:
-                visible[row, :start, :start] = torch.eye(start, dtype=torch.bool)  # padding sees itself
-        dtype = next(model.parameters()).dtype
-        mask = torch.zeros(visible.shape, dtype=dtype).masked_fill(~visible, torch.finfo(dtype).min)
-        decoder, head = decoder_and_head(model)
-        hidden = decoder(
-            input_ids=tokens.to(self.device),
-            attention_mask=mask[:, None].to(self.device),
-            position_ids=positions.to(self.device),
-            past_key_values=cache,
-            use_cache=cache is not None,
-        ).last_hidden_state[:, end - 1 :]  # [n, 1 + nodes]: the prompt's last position, then each node
+        node_tokens = torch.tensor(tree.tokens, dtype=torch.long)
+        tokens, positions, spans, masks, reads = [], [], [], [], []
+        start = 0
+        for ids in encoded:
+            tail = torch.tensor(ids[prefix:], dtype=torch.long)
+            own = len(tail)
+            length = own + nodes
+            visible = torch.zeros((length, prefix + length), dtype=torch.bool)
+            visible[:, :prefix] = True
+            visible[:own, prefix : prefix + own] = torch.ones(own, own, dtype=torch.bool).tril()
+            visible[own:, prefix : prefix + own] = True
+            visible[own:, prefix + own :] = trie
+            tokens += [tail, node_tokens]  # the rows' own tokens, then the same trie for each
+            positions += [torch.arange(prefix, prefix + own), prefix + own + node_depths]
+            spans.append((start, start + length))
+            masks.append(row_mask(visible, groups, dtype).to(self.device))
+            reads.append(torch.arange(start + own - 1, start + length))
+            start += length
+        with packed_implementation(decoder.config):
+            hidden = decoder(
+                input_ids=torch.cat(tokens)[None].to(self.device),
+                position_ids=torch.cat(positions)[None].to(self.device),
+                use_cache=False,
+                packed_rows=PackedRows(spans, masks, cache),
+            ).last_hidden_state[0]
+        hidden = hidden[torch.stack(reads).to(self.device)]  # [n, 1 + nodes]: last prompt position, each node
         steps = [
             torch.log_softmax(choice_logits(head, hidden[:, c.source + 1], c.tokens), dim=-1) for c in tree.choices
         ]
-        scores = torch.zeros((n, len(tree.paths)), device=hidden.device)
+        scores = torch.zeros((len(encoded), len(tree.paths)), device=hidden.device)
         for label, path in enumerate(tree.paths):
             for choice_index, option in path:
                 scores[:, label] += steps[choice_index][:, option]
@@ -439,22 +438,6 @@ def choice_logits(head: Any, hidden: Any, tokens: Sequence[int]) -> Any:
     index = torch.tensor(list(tokens), device=head.weight.device)
     bias = head.bias[index].float() if head.bias is not None else None
     return torch.nn.functional.linear(hidden.float(), head.weight[index].float(), bias)
-
-
-def length_groups(lengths: Sequence[int], batch_size: int, max_padding: float) -> list[list[int]]:
-    """Indices grouped for batched forward passes: shortest first, similar lengths together.
-
-    A group grows while it has fewer than ``batch_size`` rows and its shortest row is within
-    ``max_padding`` (a share of the longest) of the next one.
-    """
-    groups: list[list[int]] = []
-    for index in sorted(range(len(lengths)), key=lambda i: lengths[i]):
-        group = groups[-1] if groups else None
-        if group and len(group) < batch_size and lengths[group[0]] >= (1 - max_padding) * lengths[index]:
-            group.append(index)
-        else:
-            groups.append([index])
-    return groups
 
 
 class ExtractionBudgetError(ValueError):

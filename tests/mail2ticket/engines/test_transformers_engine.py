@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from mail2ticket.engines import Engine
-from mail2ticket.engines.transformers_engine import AdapterError, TransformersEngine, choice_logits, length_groups
+from mail2ticket.engines.transformers_engine import AdapterError, TransformersEngine, choice_logits
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids, classification_prompt
 from mail2ticket.taxonomy import load_taxonomy
 
@@ -89,7 +89,7 @@ def test_choice_logits_are_the_full_heads_logits_of_those_tokens() -> None:
 
 def test_rows_of_uneven_length_and_no_shared_prefix_match_the_reference(engine: TransformersEngine) -> None:
     prompts = ["Salut", "Alerte disque plein sur srv-web-01, merci de regarder rapidement", "Restauration ?"]
-    batched = engine.classify(prompts, LABELS, batch_size=3)  # padded rows, nothing cached to share
+    batched = engine.classify(prompts, LABELS, batch_size=3)  # packed rows, nothing cached to share
     for prompt, scores in zip(prompts, batched, strict=True):
         reference = torch.softmax(torch.tensor(reference_log_probs(engine, prompt, LABELS)), dim=0).tolist()
         assert [scores[label] for label in LABELS] == pytest.approx(reference, abs=2e-4)
@@ -98,10 +98,12 @@ def test_rows_of_uneven_length_and_no_shared_prefix_match_the_reference(engine: 
 def test_instructions_are_computed_once_across_calls(engine: TransformersEngine, prompts: list[str]) -> None:
     engine.classify(prompts[:2], LABELS)
     cached = dict(engine._prefixes)
+    lengths = {key: cache.get_seq_length() for key, cache in cached.items()}
     engine.classify(prompts[2:], LABELS)  # one e-mail alone: finds the cached instructions
     engine.classify(prompts[:1], LABELS)
     assert engine._prefixes.keys() == cached.keys()
     assert all(engine._prefixes[key] is cache for key, cache in cached.items())
+    assert {key: cache.get_seq_length() for key, cache in cached.items()} == lengths  # read, never extended
 
 
 def test_a_lone_email_finds_its_instructions_after_another_agents_call(
@@ -166,9 +168,3 @@ def test_generate_is_free_text_and_greedy_is_deterministic(engine: TransformersE
     assert first == again and isinstance(first[0], str) and first[0]
     sampled = engine.generate(prompts[:1], max_new_tokens=8, temperature=1.5, seed=3)
     assert sampled == engine.generate(prompts[:1], max_new_tokens=8, temperature=1.5, seed=3)
-
-
-def test_rows_are_grouped_by_length_with_bounded_padding() -> None:
-    groups = length_groups([100, 10, 95, 12, 11, 200, 98, 99], batch_size=3, max_padding=0.2)
-    assert groups == [[1, 4, 3], [2, 6, 7], [0], [5]]
-    assert sorted(i for g in groups for i in g) == list(range(8))

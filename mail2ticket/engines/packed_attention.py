@@ -1,0 +1,123 @@
+"""Packed rows over a cached prefix: a batch of prompts as one sequence, without padding.
+
+A batch of e-mails padded to its longest row runs the padding through every layer, and on a
+CPU a padded token costs as much as a real one (e-mails range from 20 to 400 tokens: eight
+random ones carry about as much padding as text). Grouping rows by length bounds the padding
+but splits the batch into several smaller forward passes. Packing does neither: the rows are
+laid end to end in one sequence of batch size 1, so the projections and MLPs run on real
+tokens only, in one matrix product per layer, and the cached instructions are read once
+instead of being copied per row.
+
+Only attention has to know about the packing: each row attends to the cached prefix and to
+its own tokens, never to its neighbours'. :func:`packed_attention` is registered with
+transformers' ``AttentionInterface`` and runs one ``scaled_dot_product_attention`` per row, on
+the prefix's keys and values followed by the row's own, under the row's own mask; a dense
+mask over the whole packed sequence would compute every row against every other (about three
+times the attention work for a batch of eight) only to throw it away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+#: The name the packed attention is registered under (``config._attn_implementation``).
+PACKED_ATTENTION = "mail2ticket_packed"
+
+
+@dataclass(frozen=True)
+class PackedRows:
+    """Where each row lies in the packed sequence, what it sees, and the prefix they share.
+
+    Attributes:
+        spans: Each row's ``(start, end)`` in the packed sequence.
+        masks: Each row's additive mask (0: attends, the type's minimum: does not),
+            ``[row length, prefix length + row length]``: the prefix columns first, then the
+            row's own tokens; see :func:`row_mask`.
+        prefix: The key/value cache of the prefix every row follows (batch size 1), or None.
+    """
+
+    spans: Sequence[tuple[int, int]]
+    masks: Sequence[Any]
+    prefix: Any = None
+
+
+def packed_attention(
+    module: Any,
+    query: Any,
+    key: Any,
+    value: Any,
+    attention_mask: Any,
+    scaling: float | None = None,
+    dropout: float = 0.0,
+    packed_rows: PackedRows | None = None,
+    **kwargs: Any,
+) -> tuple[Any, None]:
+    """Attention of packed rows (transformers' attention-function signature, batch size 1).
+
+    ``query`` is ``[1, heads, tokens, dim]``, ``key`` and ``value`` ``[1, kv heads, tokens, dim]``
+    (the packed tokens only: the prefix comes from ``packed_rows.prefix``). Returns the output
+    as ``[1, tokens, heads, dim]``, as transformers' own attention functions do.
+    """
+    import torch
+
+    if packed_rows is None:
+        raise ValueError("packed attention needs packed_rows=PackedRows(...) in the model call")
+    if query.shape[0] != 1:
+        raise ValueError("packed rows are one sequence: batch size 1")
+    heads, kv_heads, dim = query.shape[1], key.shape[1], query.shape[3]
+    groups = heads // kv_heads
+    prefix = packed_rows.prefix
+    prefix_keys = prefix.layers[module.layer_idx].keys if prefix is not None else key[:, :, :0]
+    prefix_values = prefix.layers[module.layer_idx].values if prefix is not None else value[:, :, :0]
+    outputs = []
+    for (start, end), visible in zip(packed_rows.spans, packed_rows.masks, strict=True):
+        length = end - start
+        # Grouped-query attention without copying keys per query head: the `groups` query heads
+        # of a key/value head are laid one after the other as queries of that head.
+        row_query = query[:, :, start:end].reshape(1, kv_heads, groups * length, dim)
+        row_keys = torch.cat([prefix_keys, key[:, :, start:end]], dim=2)
+        row_values = torch.cat([prefix_values, value[:, :, start:end]], dim=2)
+        out = torch.nn.functional.scaled_dot_product_attention(
+            row_query, row_keys, row_values, attn_mask=visible, scale=scaling
+        )
+        outputs.append(out.reshape(1, heads, length, dim))
+    return torch.cat(outputs, dim=2).transpose(1, 2).contiguous(), None
+
+
+def row_mask(visible: Any, groups: int, dtype: Any) -> Any:
+    """A row's additive mask from its visibility (True: attends), repeated for ``groups`` query heads.
+
+    Additive and in the model's type because that is what SDPA's CPU kernel works with (a
+    boolean mask is converted in every layer); repeated because :func:`packed_attention` runs
+    the query heads of one key/value head as one block of queries.
+    """
+    import torch
+
+    mask = torch.zeros(visible.shape, dtype=dtype).masked_fill(~visible, torch.finfo(dtype).min)
+    return mask.repeat(groups, 1)
+
+
+def _register() -> None:
+    from transformers import AttentionInterface
+
+    AttentionInterface.register(PACKED_ATTENTION, packed_attention)
+
+
+@contextmanager
+def packed_implementation(config: Any) -> Iterator[None]:
+    """The model of ``config`` runs :func:`packed_attention` inside the block (callers hold the engine's lock).
+
+    The implementation is switched for the call only: generation and extraction keep the
+    model's own attention. transformers builds no mask for an implementation it has no mask
+    function for, so the packed call pays for none.
+    """
+    _register()
+    previous = config._attn_implementation
+    config._attn_implementation = PACKED_ATTENTION
+    try:
+        yield
+    finally:
+        config._attn_implementation = previous

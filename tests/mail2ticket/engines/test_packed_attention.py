@@ -1,0 +1,94 @@
+"""Packed attention: rows laid end to end compute what each row computes alone."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import DynamicCache
+
+from mail2ticket.engines.packed_attention import (
+    PACKED_ATTENTION,
+    PackedRows,
+    packed_attention,
+    packed_implementation,
+    row_mask,
+)
+
+HEADS, KV_HEADS, DIM, PREFIX = 6, 2, 8, 5
+
+
+class Layer(torch.nn.Module):
+    """What packed_attention reads from the attention module: its layer index."""
+
+    layer_idx = 0
+
+
+def reference(query: torch.Tensor, keys: torch.Tensor, values: torch.Tensor, visible: torch.Tensor) -> torch.Tensor:
+    """Softmax attention of one row, written out: [heads, tokens, dim]."""
+    keys = keys.repeat_interleave(HEADS // KV_HEADS, dim=0)
+    values = values.repeat_interleave(HEADS // KV_HEADS, dim=0)
+    weights = (query @ keys.transpose(-1, -2) / DIM**0.5).masked_fill(~visible, float("-inf")).softmax(dim=-1)
+    return weights @ values
+
+
+@pytest.mark.parametrize("with_prefix", [True, False])
+def test_packed_rows_attend_to_the_prefix_and_themselves_only(with_prefix: bool) -> None:
+    torch.manual_seed(0)
+    lengths = [3, 7, 1]
+    prefix = PREFIX if with_prefix else 0
+    cache = None
+    prefix_keys, prefix_values = torch.randn(1, KV_HEADS, prefix, DIM), torch.randn(1, KV_HEADS, prefix, DIM)
+    if with_prefix:
+        cache = DynamicCache()
+        cache.update(prefix_keys, prefix_values, 0)
+    total = sum(lengths)
+    query, key, value = (
+        torch.randn(1, HEADS, total, DIM),
+        torch.randn(1, KV_HEADS, total, DIM),
+        torch.randn(1, KV_HEADS, total, DIM),
+    )
+    spans, visibility, start = [], [], 0
+    for length in lengths:
+        visible = torch.ones(length, prefix + length, dtype=torch.bool)
+        visible[:, prefix:] = torch.ones(length, length, dtype=torch.bool).tril()
+        spans.append((start, start + length))
+        visibility.append(visible)
+        start += length
+    masks = [row_mask(v, HEADS // KV_HEADS, torch.float32) for v in visibility]
+    out, weights = packed_attention(
+        Layer(), query, key, value, None, scaling=DIM**-0.5, packed_rows=PackedRows(spans, masks, cache)
+    )
+    assert weights is None and out.shape == (1, total, HEADS, DIM)
+    for (a, b), visible in zip(spans, visibility, strict=True):
+        expected = reference(
+            query[0, :, a:b],
+            torch.cat([prefix_keys[0], key[0, :, a:b]], dim=1),
+            torch.cat([prefix_values[0], value[0, :, a:b]], dim=1),
+            visible,
+        )
+        assert torch.allclose(out[0, a:b].transpose(0, 1), expected, atol=1e-5)
+    changed = key.clone()
+    changed[:, :, spans[0][0] : spans[0][1]] += torch.randn(1, KV_HEADS, lengths[0], DIM)  # the others must not move
+    again, _ = packed_attention(
+        Layer(), query, changed, value, None, scaling=DIM**-0.5, packed_rows=PackedRows(spans, masks, cache)
+    )
+    assert torch.equal(again[0, spans[1][0] :], out[0, spans[1][0] :])
+    assert not torch.allclose(again[0, : spans[0][1]], out[0, : spans[0][1]])
+
+
+def test_packed_attention_needs_its_rows() -> None:
+    tensor = torch.zeros(1, HEADS, 2, DIM)
+    with pytest.raises(ValueError, match="packed_rows"):
+        packed_attention(Layer(), tensor, tensor[:, :KV_HEADS], tensor[:, :KV_HEADS], None)
+
+
+def test_the_implementation_is_switched_for_the_block_only() -> None:
+    from transformers import LlamaConfig
+
+    config = LlamaConfig(attn_implementation="sdpa")
+    with packed_implementation(config):
+        assert config._attn_implementation == PACKED_ATTENTION
+    assert config._attn_implementation == "sdpa"
+    with pytest.raises(RuntimeError), packed_implementation(config):
+        raise RuntimeError("a failed forward")
+    assert config._attn_implementation == "sdpa"
