@@ -1,9 +1,9 @@
 """bfloat16 against float32 on the engine alone: speed, and how far the decisions move.
 
-Serving runs the engine in ``dtype: auto`` (bfloat16 on a CPU with AMX), evaluation and
-promotion in float32. This script classifies the same test e-mails with the same adapter in
-both types, one engine after the other in this process (2 torch threads, as the Engine
-deployment), in calls of ``--batch``, and prints each type's e-mails/s, their ratio, how many
+Serving runs the engine in ``dtype: auto`` (bfloat16 on a CPU with AMX or AVX512-BF16),
+evaluation and promotion in float32. This script classifies the same test e-mails with the
+same adapter in both types, one engine after the other in this process (2 torch threads, as
+the Engine deployment), in calls of ``--batch``, and prints each type's e-mails/s, their ratio, how many
 decisions agree, both accuracies, and the median / p90 / largest change of a label probability.
 
     .venv/bin/python bench/precision.py --adapter DIR --test FILE.jsonl [--emails 300] [--batch 8]

@@ -10,9 +10,9 @@ same base model, same adapter, same prompt, same engine code (``TransformersEngi
 in this process, after the server is stopped (nothing else competes for the cores).
 
 The server runs in the type serving/config.yaml asks for (``dtype: auto``: bfloat16 on a CPU
-with AMX, else float32). The paper path runs in float32 and also in the server's type when
-that differs (float32 decodes faster, bfloat16 reads the prompt faster: which wins depends on
-how long the adapter's answers are); the faster run is the baseline.
+with AMX or AVX512-BF16, else float32). The paper path runs in float32 and also in the
+server's type when that differs (float32 decodes faster, bfloat16 reads the prompt faster:
+which wins depends on how long the adapter's answers are); the faster run is the baseline.
 
 Prints e-mails/s and p50/p95 latency of each, the ratio (target: at least 10x), the match
 rates (constrained: 1.0 by construction), the accuracies against the corpus ground truth, and

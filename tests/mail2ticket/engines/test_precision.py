@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import torch
 
-from mail2ticket.engines.precision import FLOAT_TYPES, cpu_has_matrix_units, resolve_dtype
+from mail2ticket.engines.precision import FLOAT_TYPES, cpu_has_bfloat16_units, resolve_dtype
 
 
 @pytest.mark.parametrize("name", FLOAT_TYPES)
 def test_a_named_type_is_used_as_given_on_any_device(name: str) -> None:
     assert resolve_dtype(name, "cpu") == name
-    assert resolve_dtype(name, "cuda", matrix_units=False) == name
+    assert resolve_dtype(name, "cuda", bfloat16_units=False) == name
     assert isinstance(getattr(torch, name), torch.dtype)
 
 
@@ -20,15 +20,16 @@ def test_an_unknown_type_is_a_clear_error() -> None:
         resolve_dtype("fp8", "cpu")
 
 
-def test_auto_on_a_cpu_is_bfloat16_only_with_matrix_units() -> None:
-    assert resolve_dtype("auto", "cpu", matrix_units=True) == "bfloat16"
-    assert resolve_dtype("auto", "cpu", matrix_units=False) == "float32"
+def test_auto_on_a_cpu_is_bfloat16_only_with_bfloat16_units() -> None:
+    assert resolve_dtype("auto", "cpu", bfloat16_units=True) == "bfloat16"
+    assert resolve_dtype("auto", "cpu", bfloat16_units=False) == "float32"
     assert resolve_dtype("auto", "mps") == "float32"
 
 
-def test_auto_asks_this_cpu_for_its_matrix_units() -> None:
-    expected = "bfloat16" if torch.cpu._is_amx_tile_supported() else "float32"
-    assert cpu_has_matrix_units() == (expected == "bfloat16")
+def test_auto_asks_this_cpu_for_its_bfloat16_units() -> None:
+    native = torch.cpu._is_amx_tile_supported() or torch.cpu._is_avx512_bf16_supported()
+    expected = "bfloat16" if native else "float32"
+    assert cpu_has_bfloat16_units() == (expected == "bfloat16")
     assert resolve_dtype("auto", "cpu") == expected
 
 
