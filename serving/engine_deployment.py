@@ -3,11 +3,11 @@
 Agents are prompts, schemas and adapter references; the weights live here once (DESIGN: on GPU
 one vLLM engine per A10 serves the classifier adapter and every extractor, on CPU the
 transformers engine does the same). Requests from all agents meet in this process:
-``@serve.batch`` collects the classification requests that arrive within a few milliseconds
-and scores them in one engine call (on a GPU, where a batch costs little more than one row,
-this is what makes batching pay; on a CPU in float32 a forward pass runs about as many tokens
-per second whatever the batch, in bfloat16 on AMX a batch of 4 to 8 runs 1.2-1.4x faster per
-e-mail than one; on both, the larger gain is the instructions every prompt starts with, whose
+``@serve.batch`` collects the classification requests that arrive within
+``batch_wait_timeout_s`` and scores them in one engine call (on a GPU, where a batch costs
+little more than one row, this is what makes batching pay; on a CPU a packed batch of 8 runs
+1.15-1.4x faster per e-mail than one, provided the wait outlasts a reply's round trip through
+the graph; on both, the larger gain is the instructions every prompt starts with, whose
 key/value cache both engines keep across calls: the transformers engine per adapter, vLLM by
 prefix caching). Extraction requests are batched the same way, per JSON Schema.
 

@@ -75,7 +75,12 @@ class AppSettings(BaseModel):
     )
     max_batch_size: int = Field(8, ge=1, le=256, description="Largest batch the Engine runs (@serve.batch).")
     batch_wait_timeout_s: float = Field(
-        0.005, ge=0.0, le=1.0, description="How long the Engine waits to fill a batch before running it."
+        0.005,
+        ge=0.0,
+        le=1.0,
+        description="How long the Engine waits to fill a batch before running it. On a CPU it must outlast "
+        "a reply's round trip through the Serve graph, or a batch of 8 splits into 7 + 1 and stays split "
+        "(serving/config.yaml: 0.25 s); on a GPU a batch runs in milliseconds and the wait is latency.",
     )
 
     # ------------------------------------------------------------------ protection
