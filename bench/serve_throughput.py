@@ -193,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--temperature", type=float, default=1.5)
     parser.add_argument("--max-new-tokens", type=int, default=48, help="Paper path budget (evaluation's default).")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dtype", default=served_dtype_setting(),
+                        help="The served engine's type (default: serving/config.yaml's, auto).")  # fmt: skip
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "output" / "serve_throughput")
     args = parser.parse_args(argv)
 
@@ -205,10 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     records = (test * (1 + args.emails // max(1, len(test))))[: args.emails]
     emails = [r["email"] for r in records]
     load_before = os.getloadavg()
-    served_dtype = resolve_dtype(served_dtype_setting(), "cpu")
+    served_dtype = resolve_dtype(args.dtype, "cpu")
 
     token = secrets.token_urlsafe(16)
-    server = start_server(args.out, adapter, token)
+    server = start_server(args.out, adapter, token, engine_options={"dtype": served_dtype})
     try:
         served, answers = served_path(server.url, token, emails, args.concurrency)
     finally:
