@@ -225,10 +225,10 @@ class TransformersEngine:
             own = len(tail)
             length = own + nodes
             visible = torch.zeros((length, prefix + length), dtype=torch.bool)
-            visible[:, :prefix] = True
+            visible[:, :prefix] = True  # everyone sees the instructions
             visible[:own, prefix : prefix + own] = torch.ones(own, own, dtype=torch.bool).tril()
-            visible[own:, prefix : prefix + own] = True
-            visible[own:, prefix + own :] = trie
+            visible[own:, prefix : prefix + own] = True  # the nodes see the whole e-mail
+            visible[own:, prefix + own :] = trie  # and their ancestors
             tokens += [tail, node_tokens]  # the rows' own tokens, then the same trie for each
             positions += [torch.arange(prefix, prefix + own), prefix + own + node_depths]
             spans.append((start, start + length))
