@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 #: The name the packed attention is registered under (``config._attn_implementation``).
@@ -100,7 +101,9 @@ def row_mask(visible: Any, groups: int, dtype: Any) -> Any:
     return mask.repeat(groups, 1)
 
 
+@cache
 def _register() -> None:
+    """Registers :func:`packed_attention` with transformers, once per process."""
     from transformers import AttentionInterface
 
     AttentionInterface.register(PACKED_ATTENTION, packed_attention)
