@@ -206,7 +206,12 @@ class TransformersEngine:
         """
         import torch
 
-        from mail2ticket.engines.packed_attention import PackedRows, packed_implementation, row_mask
+        from mail2ticket.engines.packed_attention import (
+            PackedRows,
+            mask_dtype,
+            packed_implementation,
+            row_mask,
+        )
 
         decoder, head = decoder_and_head(model)
         groups = decoder.config.num_attention_heads // decoder.config.num_key_value_heads
@@ -232,7 +237,7 @@ class TransformersEngine:
             tokens += [tail, node_tokens]  # the rows' own tokens, then the same trie for each
             positions += [torch.arange(prefix, prefix + own), prefix + own + node_depths]
             spans.append((start, start + length))
-            masks.append(row_mask(visible, groups, dtype).to(self.device))
+            masks.append(row_mask(visible, groups, mask_dtype(dtype, self.device)).to(self.device))
             reads.append(torch.arange(start + own - 1, start + length))
             start += length
         with packed_implementation(decoder.config):

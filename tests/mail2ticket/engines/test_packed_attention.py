@@ -6,12 +6,15 @@ import pytest
 import torch
 from transformers import DynamicCache
 
+from mail2ticket.engines import packed_attention as packed_attention_module
 from mail2ticket.engines.packed_attention import (
     PACKED_ATTENTION,
     PackedRows,
+    mask_dtype,
     packed_attention,
     packed_implementation,
     row_mask,
+    written_out_attention,
 )
 
 HEADS, KV_HEADS, DIM, PREFIX = 6, 2, 8, 5
@@ -74,6 +77,24 @@ def test_packed_rows_attend_to_the_prefix_and_themselves_only(with_prefix: bool)
     )
     assert torch.equal(again[0, spans[1][0] :], out[0, spans[1][0] :])
     assert not torch.allclose(again[0, : spans[0][1]], out[0, : spans[0][1]])
+
+
+@pytest.mark.parametrize("block", [1 << 22, 7])
+def test_written_out_attention_equals_sdpa_in_blocks_or_whole(monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    monkeypatch.setattr(packed_attention_module, "SCORE_BLOCK", block)  # 7 scores: one query per block
+    torch.manual_seed(1)
+    query, keys, values = torch.randn(1, 2, 9, DIM), torch.randn(1, 2, 6, DIM), torch.randn(1, 2, 6, DIM)
+    visible = torch.rand(9, 6) > 0.4
+    visible[:, 0] = True  # every query sees something
+    mask = row_mask(visible, 1, mask_dtype(torch.float32, "cpu"))
+    expected = torch.nn.functional.scaled_dot_product_attention(query, keys, values, attn_mask=~mask.bool())
+    out = written_out_attention(query, keys, values, mask, DIM**-0.5)
+    assert out.shape == expected.shape and torch.allclose(out, expected, atol=1e-6)
+
+
+def test_cpu_masks_are_float32_for_the_written_out_softmax() -> None:
+    assert mask_dtype(torch.bfloat16, "cpu") == torch.float32
+    assert mask_dtype(torch.bfloat16, "cuda") == torch.bfloat16
 
 
 def test_packed_attention_needs_its_rows() -> None:
