@@ -102,11 +102,13 @@ def written_out_attention(query: Any, keys: Any, values: Any, mask: Any, scale: 
     PyTorch's CPU flash-attention kernel ran these rows at about 95 GFLOP/s on a 2-core
     AVX512-BF16 EPYC, where a bfloat16 matrix product of the same shapes runs at over 500; in a
     batch of eight e-mails it took as long as all the projections and MLPs together
-    (PyTorch profiler). Written out, attention costs two products and one pass over the scores,
-    2.2 times less per layer. The numerics are transformers' own eager attention: scores in the
+    (PyTorch profiler). Written out, attention costs two products and one pass over the scores:
+    1.4 to 1.75 times less per layer, about 6% less per classified e-mail (bench/RESULTS.md).
+    The numerics are transformers' own eager attention: scores in the
     model's type, softmax in float32, weights back in the model's type; the mask (in float32,
     see :func:`mask_dtype`) is added to the scaled scores in the same pass. Long rows are cut
-    into blocks of queries so that the scores never take more than :data:`SCORE_BLOCK` floats.
+    into blocks of queries so that the scores never take more than :data:`SCORE_BLOCK` floats
+    per key/value head.
     """
     import torch
 
