@@ -86,7 +86,7 @@ def packed_attention(
         row_query = query[:, :, start:end].reshape(1, kv_heads, groups * length, dim)
         row_keys = torch.cat([prefix_keys, key[:, :, start:end]], dim=2)
         row_values = torch.cat([prefix_values, value[:, :, start:end]], dim=2)
-        if query.device.type == "cpu":
+        if writes_out_attention(query.device):
             out = written_out_attention(row_query, row_keys, row_values, visible, scaling or dim**-0.5)
         else:
             out = torch.nn.functional.scaled_dot_product_attention(
@@ -121,11 +121,18 @@ def written_out_attention(query: Any, keys: Any, values: Any, mask: Any, scale: 
     return outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=-2)
 
 
+def writes_out_attention(device: Any) -> bool:
+    """Whether :func:`packed_attention` runs :func:`written_out_attention` there (CPUs) rather than SDPA."""
+    import torch
+
+    return torch.device(device).type == "cpu"
+
+
 def mask_dtype(model_dtype: Any, device: Any) -> Any:
     """The type of the rows' masks: float32 where :func:`written_out_attention` runs, else the model's."""
     import torch
 
-    return torch.float32 if torch.device(device).type == "cpu" else model_dtype
+    return torch.float32 if writes_out_attention(device) else model_dtype
 
 
 def row_mask(visible: Any, groups: int, dtype: Any) -> Any:
