@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mail2ticket.batching import answer_loss, decoder_and_head, left_padded, shared_prompt_length
+from mail2ticket.kv_cache import cache_argument, output_cache
 
 
 def decoder_layers(model: Any) -> Any:
@@ -158,7 +159,7 @@ class FrozenLowerLayers:
         captured, handle = self._capture()
         try:
             with torch.inference_mode(), only_layers(self.model, 0, self.first):
-                cache = self.model(input_ids=ids, use_cache=True, logits_to_keep=1).past_key_values
+                cache = output_cache(self.model(input_ids=ids, use_cache=True, logits_to_keep=1))
         finally:
             handle.remove()
         return captured["states"].detach().to("cpu"), cache
@@ -181,7 +182,7 @@ class FrozenLowerLayers:
         captured, handle = self._capture()
         try:
             with torch.inference_mode(), only_layers(self.model, 0, self.first):
-                self.model(input_ids=ids, attention_mask=full, position_ids=positions, past_key_values=cache,
+                self.model(input_ids=ids, attention_mask=full, position_ids=positions, **cache_argument(cache),
                            use_cache=cache is not None, logits_to_keep=1)  # fmt: skip
         finally:
             handle.remove()
@@ -208,15 +209,15 @@ class FrozenLowerLayers:
             full = attention
             if self.prefix_length:
                 positions = torch.arange(self.prefix_length, device=self.device)[None]
-                cache = model(inputs_embeds=self.prefix_states.to(self.device), position_ids=positions,
-                              past_key_values=_cache_from_layer(self.first, model.config), use_cache=True,
-                              logits_to_keep=1).past_key_values  # fmt: skip
+                cache = output_cache(model(inputs_embeds=self.prefix_states.to(self.device), position_ids=positions,
+                                           **cache_argument(_cache_from_layer(self.first, model.config)),
+                                           use_cache=True, logits_to_keep=1))  # fmt: skip
                 cache.batch_repeat_interleave(len(rows))
                 prefix = torch.ones((len(rows), self.prefix_length), dtype=torch.long, device=self.device)
                 full = torch.cat([prefix, attention], dim=1)
             positions = (full.cumsum(dim=1) - 1).clamp(min=0)[:, self.prefix_length :]
             decoder, head = decoder_and_head(model)
-            out = decoder(inputs_embeds=states, attention_mask=full, position_ids=positions, past_key_values=cache,
+            out = decoder(inputs_embeds=states, attention_mask=full, position_ids=positions, **cache_argument(cache),
                           use_cache=cache is not None)  # fmt: skip
         return answer_loss(head, out.last_hidden_state, labels)
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mail2ticket.batching import IGNORE_INDEX, answer_loss, decoder_and_head, left_padded, shared_prompt_length
 from mail2ticket.frozen_layers import FrozenLowerLayers, decoder_layers, lora_target_modules
+from mail2ticket.kv_cache import cache_argument, output_cache
 from mail2ticket.prompts import (
     PromptStyle,
     answer_prefix_ids,
@@ -232,7 +233,7 @@ def shared_prefix_loss(model: Any, examples: Sequence[Example], pad_id: int, dev
     if len(examples) < 2 or not length:
         return answer_only_loss(model, {k: v.to(device) for k, v in collate(examples, pad_id).items()})
     prefix = torch.tensor([examples[0].input_ids[:length]], device=device)
-    cache = model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
+    cache = output_cache(model(input_ids=prefix, use_cache=True, logits_to_keep=1))
     cache.batch_repeat_interleave(len(examples))
     tails = [Example(e.input_ids[length:], e.labels[length:]) for e in examples]
     batch = {k: v.to(device) for k, v in collate(tails, pad_id).items()}
@@ -241,7 +242,7 @@ def shared_prefix_loss(model: Any, examples: Sequence[Example], pad_id: int, dev
     positions = (attention.cumsum(dim=1) - 1)[:, length:]
     decoder, head = decoder_and_head(model)
     out = decoder(input_ids=batch["input_ids"], attention_mask=attention, position_ids=positions,
-                  past_key_values=cache, use_cache=True)  # fmt: skip
+                  **cache_argument(cache), use_cache=True)  # fmt: skip
     return answer_loss(head, out.last_hidden_state, batch["labels"])
 
 

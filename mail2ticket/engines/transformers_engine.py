@@ -30,6 +30,7 @@ from mail2ticket.batching import decoder_and_head
 from mail2ticket.engines.base import LabelScores
 from mail2ticket.engines.precision import resolve_dtype
 from mail2ticket.engines.schema_grammar import schema_grammar
+from mail2ticket.kv_cache import cache_argument, output_cache
 from mail2ticket.label_tree import LabelTree
 from mail2ticket.prefix import common_prefix_length, decisive_prefixes
 from mail2ticket.prompts import answer_prefix_ids, answer_token_ids
@@ -188,7 +189,7 @@ class TransformersEngine:
                 return 0, None
             best = (self._active_adapter, tuple(encoded[0][:length]))
             prefix = torch.tensor([list(best[1])], device=self.device)
-            self._prefixes[best] = model(input_ids=prefix, use_cache=True, logits_to_keep=1).past_key_values
+            self._prefixes[best] = output_cache(model(input_ids=prefix, use_cache=True, logits_to_keep=1))
             while len(self._prefixes) > MAX_CACHED_PREFIXES:
                 self._prefixes.popitem(last=False)
         self._prefixes.move_to_end(best)
@@ -360,7 +361,7 @@ class TransformersEngine:
             input_ids=tokens.to(device),
             attention_mask=attention.to(device),
             position_ids=positions.to(device),
-            past_key_values=cache,
+            **cache_argument(cache),
             use_cache=True,
             logits_to_keep=1,
         )
@@ -390,7 +391,7 @@ class TransformersEngine:
                 input_ids=step.to(device),
                 attention_mask=attention.to(device),
                 position_ids=next_position[:, None].to(device),
-                past_key_values=out.past_key_values,
+                **cache_argument(output_cache(out)),
                 use_cache=True,
             )
             next_position += 1
