@@ -78,6 +78,7 @@ def packed_attention(
     prefix = packed_rows.prefix
     prefix_keys = prefix.layers[module.layer_idx].keys if prefix is not None else key[:, :, :0]
     prefix_values = prefix.layers[module.layer_idx].values if prefix is not None else value[:, :, :0]
+    written_out = writes_out_attention(query.device)  # the same for every row of every layer
     outputs = []
     for (start, end), visible in zip(packed_rows.spans, packed_rows.masks, strict=True):
         length = end - start
@@ -86,7 +87,7 @@ def packed_attention(
         row_query = query[:, :, start:end].reshape(1, kv_heads, groups * length, dim)
         row_keys = torch.cat([prefix_keys, key[:, :, start:end]], dim=2)
         row_values = torch.cat([prefix_values, value[:, :, start:end]], dim=2)
-        if writes_out_attention(query.device):
+        if written_out:
             out = written_out_attention(row_query, row_keys, row_values, visible, scaling or dim**-0.5)
         else:
             out = torch.nn.functional.scaled_dot_product_attention(

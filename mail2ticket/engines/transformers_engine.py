@@ -216,7 +216,7 @@ class TransformersEngine:
 
         decoder, head = decoder_and_head(model)
         groups = decoder.config.num_attention_heads // decoder.config.num_key_value_heads
-        dtype = next(model.parameters()).dtype
+        masks_dtype = mask_dtype(next(model.parameters()).dtype, self.device)
         prefix, cache = self._prefix_cache(model, encoded, copy_cache=False)  # read, never extended
         nodes = len(tree.tokens)
         trie = torch.zeros((nodes, nodes), dtype=torch.bool)
@@ -238,7 +238,7 @@ class TransformersEngine:
             tokens += [tail, node_tokens]  # the rows' own tokens, then the same trie for each
             positions += [torch.arange(prefix, prefix + own), prefix + own + node_depths]
             spans.append((start, start + length))
-            masks.append(row_mask(visible, groups, mask_dtype(dtype, self.device)).to(self.device))
+            masks.append(row_mask(visible, groups, masks_dtype).to(self.device))
             reads.append(torch.arange(start + own - 1, start + length))
             start += length
         with packed_implementation(decoder.config):
