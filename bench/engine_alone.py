@@ -9,7 +9,7 @@ per e-mail. The ratio of the two per-e-mail costs is what the Serve graph's othe
 take from the engine on the same cores; the engine alone is the ceiling of any served
 throughput here.
 
-The adapter is the one that run measured (its results.json), trained there or passed as ``--adapter``.
+The adapter is the one that run measured (in its results.json): trained there, or its ``--adapter``.
 
     .venv/bin/python bench/engine_alone.py [--out bench/output/serve_throughput] [--emails 24] [--batch 3]
 """
