@@ -64,6 +64,7 @@ class Classifier:
             "scores": {k: round(v, 6) for k, v in sorted(scores.items(), key=lambda kv: -kv[1])},
             "engine_ms": result["engine_ms"],
             "batch": result["batch"],
+            "engine_replica": result["replica"],
             "agent_ms": round(1000 * (time.perf_counter() - started), 1),
         }
 

@@ -13,7 +13,9 @@ prefix caching). Extraction requests are batched the same way, per JSON Schema.
 
 Engine calls are blocking (a forward pass), so they run in a worker thread: the replica's event
 loop stays free to accept the next requests and fill the next batch meanwhile. One batch of
-each kind runs at a time; the engine's own lock serialises the two kinds.
+each kind runs at a time; the engine's own lock serialises the two kinds. On a CPU the shipped
+config runs two replicas of one thread each rather than one of two threads (the reasons are in
+serving/config.yaml); every result names the replica that computed it, for the audit log.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class Engine:
         self.engine = build_engine(self.settings, self.model_dir)
         logger.info("engine %s on %s, dtype %s", self.settings.engine, self.settings.base_model, self.engine.dtype)
         self._adapters: dict[str, str] = {}  # reference -> local folder
+        # Named in every result, so the audit log says which replica answered (a CPU runs two).
+        self.replica = serve.get_replica_context().replica_id.unique_id
         self._classify_batch.set_max_batch_size(self.settings.max_batch_size)
         self._classify_batch.set_batch_wait_timeout_s(self.settings.batch_wait_timeout_s)
         self._extract_batch.set_max_batch_size(self.settings.max_batch_size)
@@ -227,7 +231,7 @@ class Engine:
                 continue
             engine_ms = round(1000 * (time.perf_counter() - started), 1)
             for i, output in zip(rows, outputs, strict=True):
-                results[i] = {"output": output, "engine_ms": engine_ms, "batch": len(rows)}
+                results[i] = {"output": output, "engine_ms": engine_ms, "batch": len(rows), "replica": self.replica}
         return results
 
 

@@ -242,6 +242,12 @@ class Gateway:
         resolved = await self._resolve()
         if isinstance(resolved, ChampionError):
             resolved = await self.engine.base.remote(resolved.message, s.base_prompt_style)
+        elif resolved.adapter:
+            # The resolving replica has the adapter loaded; the other running Engine replicas load
+            # it now rather than in their first request (a replica not up yet loads it on first use).
+            warmed = await self.engine.broadcast("warm", resolved.adapter).results_async(return_exceptions=True)
+            for failure in (w for w in warmed if isinstance(w, BaseException)):
+                logger.warning("an Engine replica could not preload %s: %s", resolved.adapter, failure)
         self.state: ModelState = resolved
         logger.info("serving %s (audit log %s)", self.state.public(), self.audit.path)
 
@@ -431,6 +437,7 @@ class Gateway:
                 "models": body["models"],
                 "timings_ms": timings,
                 "engine_batch": result["batch"],
+                "engine_replica": result["engine_replica"],
                 "email": self.audit.text(email),
                 "first_email": self.audit.text(first),
                 **extra,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mail2ticket.models import DEFAULT_MODEL
 from mail2ticket.taxonomy import load_taxonomy
@@ -39,8 +39,9 @@ class AppSettings(BaseModel):
     torch_threads: int | None = Field(
         None,
         ge=1,
-        description="CPU threads of the transformers engine. Ray sets OMP_NUM_THREADS to the replica's "
-        "num_cpus (1 for a fractional CPU); None uses every core the process may run on.",
+        description="CPU threads of each replica of the transformers engine (the shipped CPU config: 1, two "
+        "replicas); None uses every core the process may run on. vLLM ignores it, so the chart's GPU values "
+        "keep the CPU config's setting.",
     )
     engine_app: str | None = Field(
         None,
@@ -73,7 +74,7 @@ class AppSettings(BaseModel):
     support_domains: list[str] | None = Field(
         None, description="E-mail domains of the support desk, to isolate the client's first e-mail of a thread."
     )
-    max_batch_size: int = Field(8, ge=1, le=256, description="Largest batch the Engine runs (@serve.batch).")
+    max_batch_size: int = Field(8, ge=1, le=256, description="Largest batch each Engine replica runs (@serve.batch).")
     batch_wait_timeout_s: float = Field(
         0.005,
         ge=0.0,
@@ -125,12 +126,6 @@ class AppSettings(BaseModel):
         if bad:
             raise ValueError(f"review_thresholds: values must be within 0..1 ({', '.join(bad)})")
         return value
-
-    @model_validator(mode="after")
-    def _vllm_has_no_torch_threads(self) -> AppSettings:
-        if self.engine == "vllm" and self.torch_threads is not None:
-            raise ValueError("torch_threads only applies to the transformers engine")
-        return self
 
     def threshold(self, category: str) -> float:
         """Review threshold of ``category``: the override, else the taxonomy's."""

@@ -92,7 +92,7 @@ class Served:
     server: LocalServer
 
 
-CPU = {"Gateway": 0.1, "Classifier": 0.05, "Extractor": 0.05, "Engine": 1.0}
+CPU = {"Gateway": 0.1, "Classifier": 0.05, "Extractor": 0.05, "Engine": 0.5}
 
 
 def _cpus(extra: dict[str, dict] | None = None) -> dict[str, dict]:

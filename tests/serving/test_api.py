@@ -297,3 +297,16 @@ def test_one_audit_line_per_answered_decision(client: httpx.Client, served: Serv
     assert {"first_email", "classify", "total"} <= set(first["timings_ms"])
     text = served.main_audit.read_text(encoding="utf-8")
     assert EMAILS[1] not in text and "a@b.fr" not in text
+
+
+def test_concurrent_requests_are_batched_on_both_engine_replicas(client: httpx.Client, served: Served) -> None:
+    # The shipped CPU layout: two single-threaded Engine replicas of at most 4 requests each, so
+    # eight at once fill both; each audit line names the replica and the batch that answered it.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda i: post(client, "/v1/classify", {"email": EMAILS[i % len(EMAILS)]}), range(8)))
+    assert [r.status_code for r in responses] == [200] * 8
+    answered = {r.json()["request_id"] for r in responses}
+    lines = [line for line in audit_lines(served.main_audit) if line.get("request_id") in answered]
+    assert len(lines) == 8
+    assert len({line["engine_replica"] for line in lines}) == 2
+    assert all(1 <= line["engine_batch"] <= 4 for line in lines)
