@@ -2,12 +2,12 @@
 
 ``bench/serve_throughput.py`` leaves its test e-mails, its adapter and the server's audit log
 under ``--out``. This script classifies the same e-mails with ``TransformersEngine`` in this
-process (2 torch threads and serving/config.yaml's dtype, as the Engine deployment), one at a
-time and in calls of ``--batch``, and reads from the audit log how busy the served Engine was
-(the sum of each batch's ``engine_classify`` time over the run's wall time) and what it spent
-per e-mail. The ratio of the two per-e-mail costs is what the Serve graph's other processes
-take from the engine on the same cores; the engine alone is the ceiling of any served
-throughput here.
+process (2 torch threads, every core of the machine, and serving/config.yaml's dtype), one at a
+time and in calls of ``--batch``, and reads from the audit log how busy the served Engine
+replicas were (the sum of each batch's ``engine_classify`` time) and what they spent per
+e-mail, each on its own thread, and all replicas together. The ratio of the engine alone's
+per-e-mail cost to the replicas' together is what the Serve graph's other processes take from
+the engine on the same cores; the engine alone is the ceiling of any served throughput here.
 
 The adapter is the one that run measured (in its results.json): trained there, or its ``--adapter``.
 
@@ -35,11 +35,14 @@ def served_engine(audit: Path, emails: int) -> dict[str, float]:
     decisions = [line for line in lines if line.get("event") == "decision"][-emails:]
     busy = sum(d["timings_ms"]["engine_classify"] / d["engine_batch"] for d in decisions) / 1000
     times = [datetime.fromisoformat(d["time"].replace("Z", "+00:00")).timestamp() for d in decisions]
+    replicas = len({d.get("engine_replica") for d in decisions})
     return {
         "emails": len(decisions),
+        "engine_replicas": replicas,
         "engine_busy_s": round(busy, 1),
         "wall_s": round(max(times) - min(times), 1),
         "engine_ms_per_email": round(1000 * busy / len(decisions)),
+        "engine_ms_per_email_all_replicas": round(1000 * busy / len(decisions) / replicas),
         "chars_mean": round(statistics.fmean(d["email"]["chars"] for d in decisions)),
     }
 
