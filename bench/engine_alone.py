@@ -35,7 +35,7 @@ def served_engine(audit: Path, emails: int) -> dict[str, float]:
     decisions = [line for line in lines if line.get("event") == "decision"][-emails:]
     busy = sum(d["timings_ms"]["engine_classify"] / d["engine_batch"] for d in decisions) / 1000
     times = [datetime.fromisoformat(d["time"].replace("Z", "+00:00")).timestamp() for d in decisions]
-    replicas = len({d.get("engine_replica") for d in decisions})
+    replicas = shipped_engine_replicas()
     return {
         "emails": len(decisions),
         "engine_replicas": replicas,
@@ -45,6 +45,14 @@ def served_engine(audit: Path, emails: int) -> dict[str, float]:
         "engine_ms_per_email_all_replicas": round(1000 * busy / len(decisions) / replicas),
         "chars_mean": round(statistics.fmean(d["email"]["chars"] for d in decisions)),
     }
+
+
+def shipped_engine_replicas() -> int:
+    """How many Engine replicas serve_throughput's servers ran at once (serving/config.yaml's)."""
+    from serving.local import application
+
+    engine = next(d for d in application()["deployments"] if d["name"] == "Engine")
+    return int(engine.get("num_replicas", 1))
 
 
 def measured_adapter(out: Path) -> Path:
