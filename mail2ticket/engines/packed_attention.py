@@ -39,9 +39,8 @@ class PackedRows:
 
     Attributes:
         spans: Each row's ``(start, end)`` in the packed sequence.
-        masks: Each row's additive mask (0: attends, the type's minimum: does not),
-            ``[row length, prefix length + row length]``: the prefix columns first, then the
-            row's own tokens; see :func:`row_mask`.
+        masks: Each row's mask, from its visibility ``[row length, prefix length + row length]``
+            (the prefix columns first, then the row's own tokens) by :func:`row_mask`.
         prefix: The key/value cache of the prefix every row follows (batch size 1), or None.
     """
 
@@ -97,29 +96,40 @@ def packed_attention(
     return torch.cat(outputs, dim=2).transpose(1, 2).contiguous(), None
 
 
-def written_out_attention(query: Any, keys: Any, values: Any, mask: Any, scale: float) -> Any:
-    """Softmax attention as two matrix products around a float32 softmax (CPU).
+def written_out_attention(query: Any, keys: Any, values: Any, hidden: Any, scale: float) -> Any:
+    """Softmax attention as two matrix products around one masked softmax (CPU).
 
     PyTorch's CPU flash-attention kernel ran these rows at about 95 GFLOP/s on a 2-core
     AVX512-BF16 EPYC, where a bfloat16 matrix product of the same shapes runs at over 500; in a
     batch of eight e-mails it took as long as all the projections and MLPs together
-    (PyTorch profiler). Written out, attention costs two products and one pass over the scores:
-    1.4 to 1.75 times less per layer, about 6% less per classified e-mail (bench/RESULTS.md).
-    The numerics are transformers' own eager attention: scores in the
-    model's type, softmax in float32, weights back in the model's type; the mask (in float32,
-    see :func:`mask_dtype`) is added to the scaled scores in the same pass. Long rows are cut
-    into blocks of queries so that the scores never take more than :data:`SCORE_BLOCK` floats
-    per key/value head.
+    (PyTorch profiler). Written out, attention is two products and two passes over the scores:
+    the mask, in place and only on the columns it covers, then the softmax. The scale is applied
+    inside the first product (``baddbmm``), so the scores are rounded once. The scores stay in
+    the model's type: PyTorch's CPU softmax of a bfloat16 tensor computes in float32 and rounds
+    once, which is what transformers' eager attention does with an upcast, a float32 softmax and
+    a downcast, in three more passes over the largest tensor of the layer (that form, with a
+    float32 additive mask, took 4.5 times as long per row; bench/RESULTS.md).
+
+    ``hidden`` (see :func:`row_mask`) is True where a query does not attend and covers the
+    *last* ``hidden.shape[-1]`` keys: the earlier ones, the shared prefix, are seen by every
+    query. Long rows are cut into blocks of queries so that the scores never take more than
+    :data:`SCORE_BLOCK` entries per key/value head.
     """
     import torch
 
-    rows = max(1, SCORE_BLOCK // keys.shape[-2])
+    queries, key_count, covered = query.shape[-2], keys.shape[-2], hidden.shape[-1]
+    flat_query, flat_keys = query.flatten(0, -3), keys.flatten(0, -3).transpose(-1, -2)
+    flat_values = values.flatten(0, -3)
+    rows = max(1, SCORE_BLOCK // key_count)
     outputs = []
-    for start in range(0, query.shape[-2], rows):
-        scores = torch.matmul(query[..., start : start + rows, :], keys.transpose(-1, -2))
-        weights = torch.add(mask[start : start + rows], scores, alpha=scale).softmax(dim=-1)
-        outputs.append(torch.matmul(weights.to(values.dtype), values))
-    return outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=-2)
+    for start in range(0, queries, rows):
+        block = flat_query[:, start : start + rows]
+        scores = torch.empty((block.shape[0], block.shape[1], key_count), dtype=block.dtype, device=block.device)
+        scores = torch.baddbmm(scores, block, flat_keys, beta=0, alpha=scale)
+        scores[..., key_count - covered :].masked_fill_(hidden[start : start + rows], float("-inf"))
+        outputs.append(torch.bmm(scores.softmax(dim=-1), flat_values))
+    out = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=-2)
+    return out.reshape(*query.shape[:-1], values.shape[-1])
 
 
 def writes_out_attention(device: Any) -> bool:
@@ -129,24 +139,27 @@ def writes_out_attention(device: Any) -> bool:
     return torch.device(device).type == "cpu"
 
 
-def mask_dtype(model_dtype: Any, device: Any) -> Any:
-    """The type of the rows' masks: float32 where :func:`written_out_attention` runs, else the model's."""
-    import torch
+def row_mask(visible: Any, groups: int, dtype: Any, device: Any) -> Any:
+    """A row's mask from its visibility (True: attends), in the form its device's attention takes.
 
-    return torch.float32 if writes_out_attention(device) else model_dtype
+    Repeated for ``groups`` query heads because :func:`packed_attention` runs the query heads
+    of one key/value head as one block of queries.
 
-
-def row_mask(visible: Any, groups: int, dtype: Any) -> Any:
-    """A row's additive mask from its visibility (True: attends), repeated for ``groups`` query heads.
-
-    Additive and in the model's type because that is what SDPA's CPU kernel works with (a
-    boolean mask is converted in every layer); repeated because :func:`packed_attention` runs
-    the query heads of one key/value head as one block of queries.
+    - Where :func:`written_out_attention` runs (CPUs): boolean, True where a query does *not*
+      attend, and only over the columns from the first one that some query does not see: the
+      prefix every query sees (the cached instructions, most of a row's keys) costs no mask.
+    - Elsewhere: additive (0 attends, the type's minimum does not) over every column, in the
+      model's type ``dtype``, because that is what SDPA works with (a boolean mask is converted
+      in every layer).
     """
     import torch
 
+    if writes_out_attention(device):
+        unseen = (~visible).any(dim=0).nonzero()
+        first = int(unseen[0]) if len(unseen) else visible.shape[-1]
+        return (~visible[:, first:]).repeat(groups, 1).to(device)
     mask = torch.zeros(visible.shape, dtype=dtype).masked_fill(~visible, torch.finfo(dtype).min)
-    return mask.repeat(groups, 1)
+    return mask.repeat(groups, 1).to(device)
 
 
 @cache

@@ -209,14 +209,13 @@ class TransformersEngine:
 
         from mail2ticket.engines.packed_attention import (
             PackedRows,
-            mask_dtype,
             packed_implementation,
             row_mask,
         )
 
         decoder, head = decoder_and_head(model)
         groups = decoder.config.num_attention_heads // decoder.config.num_key_value_heads
-        masks_dtype = mask_dtype(next(model.parameters()).dtype, self.device)
+        model_dtype = next(model.parameters()).dtype
         prefix, cache = self._prefix_cache(model, encoded, copy_cache=False)  # read, never extended
         nodes = len(tree.tokens)
         trie = torch.zeros((nodes, nodes), dtype=torch.bool)
@@ -238,7 +237,7 @@ class TransformersEngine:
             tokens += [tail, node_tokens]  # the rows' own tokens, then the same trie for each
             positions += [torch.arange(prefix, prefix + own), prefix + own + node_depths]
             spans.append((start, start + length))
-            masks.append(row_mask(visible, groups, masks_dtype).to(self.device))
+            masks.append(row_mask(visible, groups, model_dtype, self.device))
             reads.append(torch.arange(start + own - 1, start + length))
             start += length
         with packed_implementation(decoder.config):
