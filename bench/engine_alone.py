@@ -74,15 +74,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from mail2ticket.engines.transformers_engine import TransformersEngine
-    from mail2ticket.evaluation import adapter_metadata, read_labelled_jsonl
-    from mail2ticket.models import resolve_model
+    from mail2ticket.data.records import read_labelled_jsonl
+    from mail2ticket.engines import make_engine
+    from mail2ticket.registry.adapters import read_metadata
 
     adapter = measured_adapter(args.out)
     records = read_labelled_jsonl(args.out / "prepared" / "test.jsonl")[: args.emails]
     torch.set_num_threads(2)
-    engine = TransformersEngine(resolve_model(BASE_MODEL), dtype=args.dtype)
-    style = adapter_metadata(adapter).get("prompt_style", "full")
+    engine = make_engine("transformers", BASE_MODEL, dtype=args.dtype)
+    style = read_metadata(adapter).get("prompt_style", "full")
     prompts = classification_prompts(engine, [r["email"] for r in records], style)
     labels = TAXONOMY.labels_with_unknown
     engine.classify(prompts[:2], labels, str(adapter))  # adapter loaded, instructions cached

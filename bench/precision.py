@@ -28,12 +28,11 @@ from serve_throughput import BASE_MODEL, TAXONOMY, classification_prompts, perce
 
 def classify_all(dtype: str, adapter: Path, emails: list[str], batch: int) -> tuple[float, list[dict[str, float]]]:
     """E-mails/s and the label scores of every e-mail, with a fresh engine in ``dtype``."""
-    from mail2ticket.engines.transformers_engine import TransformersEngine
-    from mail2ticket.evaluation import adapter_metadata
-    from mail2ticket.models import resolve_model
+    from mail2ticket.engines import make_engine
+    from mail2ticket.registry.adapters import read_metadata
 
-    engine = TransformersEngine(resolve_model(BASE_MODEL), dtype=dtype)
-    prompts = classification_prompts(engine, emails, adapter_metadata(adapter).get("prompt_style", "full"))
+    engine = make_engine("transformers", BASE_MODEL, dtype=dtype)
+    prompts = classification_prompts(engine, emails, read_metadata(adapter).get("prompt_style", "full"))
     labels = TAXONOMY.labels_with_unknown
     engine.classify(prompts[:batch], labels, adapter=str(adapter))  # adapter loaded, instructions cached
     started = time.perf_counter()
@@ -53,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from mail2ticket.evaluation import read_labelled_jsonl
+    from mail2ticket.data.records import read_labelled_jsonl
 
     torch.set_num_threads(2)
     records = read_labelled_jsonl(args.test)[: args.emails]

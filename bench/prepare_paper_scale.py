@@ -1,6 +1,6 @@
 """Benchmark: data preparation of a paper-scale export (175,813 rows, 29,376 tickets).
 
-Target (issue 2): at most 60 s wall and 4 GiB peak RSS on the 2-core machine.
+Target: at most 60 s wall and 4 GiB peak RSS on the 2-core machine.
 
 Each measured run happens in a fresh child process so its peak RSS is its own. The baseline,
 run in the same invocation on the same file, is the least any preparation must do: pandas
@@ -27,7 +27,7 @@ from bench.common import in_child, peak_rss_bytes  # noqa: E402
 
 
 def _run_prepare(export: str, truth: str, out_dir: str, queue: mp.Queue) -> None:
-    from mail2ticket.prepare import prepare_dataset
+    from mail2ticket.data.prepare import prepare_dataset
 
     started = time.perf_counter()
     result = prepare_dataset(export, out_dir, ground_truth_uri=truth)
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="Keep files here (default: a temp dir).")
     args = parser.parse_args()
 
-    from mail2ticket.corpus import CorpusConfig, generate
+    from mail2ticket.data.corpus import CorpusConfig, generate
 
     with tempfile.TemporaryDirectory() as tmp:
         work = args.workdir or Path(tmp)

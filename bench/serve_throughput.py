@@ -5,7 +5,7 @@ embedded SmolLM2-135M with a LoRA adapter), ``--concurrency`` clients at once; t
 batches their requests (``@serve.batch``) and scores the labels (constrained decoding).
 
 Paper: one e-mail at a time, free text sampled at temperature 1.5, normalised and fuzzy-matched
-to a label (``mail2ticket.matching.match_label``), as the paper's Unsloth/Ollama runs did;
+to a label (``mail2ticket.evaluation.matching.match_label``), as the paper's Unsloth/Ollama runs did;
 same base model, same adapter, same prompt, same engine code (``TransformersEngine.generate``),
 in this process, after the server is stopped (nothing else competes for the cores).
 
@@ -43,9 +43,6 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 from mail2ticket.engines.precision import resolve_dtype  # noqa: E402
 from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
@@ -55,10 +52,10 @@ BASE_MODEL = "embedded:smollm2-135m"
 
 
 def served_dtype_setting() -> str:
-    """The type the shipped serving/config.yaml asks the engine for (``engine_options.dtype``)."""
+    """The type the shipped serving/config.yaml asks the engine for (``engine.options.dtype``)."""
     from serving.local import application
 
-    return application()["args"].get("engine_options", {}).get("dtype", "float32")
+    return application()["args"].get("engine", {}).get("options", {}).get("dtype", "float32")
 
 
 def classification_prompts(engine: Any, emails: list[str], style: str) -> list[str]:
@@ -89,9 +86,9 @@ def summary(latencies: list[float], wall: float) -> dict[str, float]:
 
 def corpus_records(out: Path, seed: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Train and test records of a generated export, cleaned the paper's way (first client e-mail)."""
-    from mail2ticket.corpus import CorpusConfig, generate
-    from mail2ticket.evaluation import read_labelled_jsonl
-    from mail2ticket.prepare import PrepareConfig, prepare_dataset
+    from mail2ticket.data.corpus import CorpusConfig, generate
+    from mail2ticket.data.prepare import PrepareConfig, prepare_dataset
+    from mail2ticket.data.records import read_labelled_jsonl
 
     corpus = generate(CorpusConfig(tickets=600, seed=seed, strategic_share=0.8), out / "export.csv")
     prepared = prepare_dataset(corpus.export, out / "prepared", PrepareConfig(seed=seed), corpus.truth)
@@ -100,7 +97,7 @@ def corpus_records(out: Path, seed: int) -> tuple[list[dict[str, Any]], list[dic
 
 def train_small_adapter(out: Path, records: list[dict[str, Any]], steps: int) -> Path:
     """A LoRA adapter in the compact prompt style (what CPU training affords), a few steps."""
-    from mail2ticket.models import resolve_model
+    from mail2ticket.registry.models import resolve_model
     from mail2ticket.training import TrainingConfig, train_adapter
 
     adapter = out / "adapter"
@@ -123,7 +120,7 @@ def start_server(out: Path, adapter: Path, token: str, deployments: dict | None 
 
     from serving.local import LocalServer, application
 
-    app = application(args={"adapter": str(adapter.resolve()), "audit_log": str(out / "audit.jsonl"), **args},
+    app = application(args={"model.adapter": str(adapter.resolve()), "audit.log": str(out / "audit.jsonl"), **args},
                       deployments=deployments)  # fmt: skip
     server = LocalServer(out / "serve", [app], env={"MAIL2TICKET_API_TOKENS": token})
     server.start()
@@ -159,16 +156,15 @@ def served_path(url: str, token: str, emails: list[str], concurrency: int) -> tu
 def paper_engine(dtype: str) -> Any:
     import torch
 
-    from mail2ticket.engines.transformers_engine import TransformersEngine
-    from mail2ticket.models import resolve_model
+    from mail2ticket.engines import make_engine
 
     torch.set_num_threads(len(os.sched_getaffinity(0)))  # as the Engine deployment does
-    return TransformersEngine(resolve_model(BASE_MODEL), dtype=dtype)
+    return make_engine("transformers", BASE_MODEL, dtype=dtype)
 
 
 def paper_path(engine: Any, adapter: Path, emails: list[str], style: str, temperature: float,
                max_new_tokens: int) -> tuple:  # fmt: skip
-    from mail2ticket.matching import match_label
+    from mail2ticket.evaluation.matching import match_label
 
     labels = TAXONOMY.labels_with_unknown
     prompts = classification_prompts(engine, emails, style)
@@ -221,12 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.rounds <= min(args.emails, args.paper_emails):
         parser.error("--rounds must be at least 1 and at most --emails and --paper-emails")
 
-    from mail2ticket.evaluation import adapter_metadata
+    from mail2ticket.registry.adapters import read_metadata
 
     args.out.mkdir(parents=True, exist_ok=True)
     train, test = corpus_records(args.out, args.seed)
     adapter = args.adapter or train_small_adapter(args.out, train, args.train_steps)
-    style = adapter_metadata(adapter).get("prompt_style", "full")
+    style = read_metadata(adapter).get("prompt_style", "full")
     records = (test * (1 + args.emails // max(1, len(test))))[: args.emails]
     paper_records = records[: args.paper_emails]
     load_before = os.getloadavg()
@@ -249,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     round_ratios = []
     for served_share, paper_share in zip(split(records, args.rounds), split(paper_records, args.rounds), strict=True):
         token = secrets.token_urlsafe(16)
-        server = start_server(args.out, adapter, token, engine_options={"dtype": served_dtype})
+        server = start_server(args.out, adapter, token, **{"engine.options": {"dtype": served_dtype}})
         try:
             run, latencies, round_answers = served_path(
                 server.url, token, [r["email"] for r in served_share], args.concurrency

@@ -13,7 +13,7 @@ padding) per second of training, so both runs count the same work and the ratio 
 ``--variants`` also compares the demo's recipe (``pipelines/demo.py``) with its parts:
 
 * ``last8``: LoRA on the last 8 decoder layers only, the 22 below frozen and run once per
-  example (``mail2ticket.frozen_layers``);
+  example (``mail2ticket.training.frozen_layers``);
 * ``last8-loraplus``: the same with LoRA+ at ratio 16 (the demo's recipe).
 
 Usage: python bench/train_step.py [--steps 30] [--test 150] [--tickets 3000]
@@ -37,9 +37,10 @@ from bench.common import in_child, peak_rss_bytes  # noqa: E402
 
 
 def _train_and_evaluate(variant: dict, train_file: str, test_file: str, out_dir: str, queue) -> None:
-    from mail2ticket.engines.transformers_engine import TransformersEngine
-    from mail2ticket.evaluation import evaluate, read_labelled_jsonl
-    from mail2ticket.models import DEFAULT_MODEL, resolve_model
+    from mail2ticket.data.records import read_labelled_jsonl
+    from mail2ticket.engines import make_engine
+    from mail2ticket.evaluation import evaluate
+    from mail2ticket.registry.models import DEFAULT_MODEL, resolve_model
     from mail2ticket.training import TrainingConfig, train_adapter
 
     model_dir = resolve_model(DEFAULT_MODEL)
@@ -47,7 +48,7 @@ def _train_and_evaluate(variant: dict, train_file: str, test_file: str, out_dir:
     result = train_adapter(model_dir, read_labelled_jsonl(train_file), out_dir, config, base_model=DEFAULT_MODEL)
     train_peak = peak_rss_bytes()
     started = time.perf_counter()
-    report = evaluate(TransformersEngine(model_dir), read_labelled_jsonl(test_file), adapter=out_dir,
+    report = evaluate(make_engine("transformers", model_dir), read_labelled_jsonl(test_file), adapter=out_dir,
                       prompt_style=config.prompt_style).report  # fmt: skip
     queue.put({
         "name": variant["name"], "seconds": result.seconds, "tokens_per_second": result.tokens_per_second,
@@ -58,8 +59,8 @@ def _train_and_evaluate(variant: dict, train_file: str, test_file: str, out_dir:
 
 
 def _prepare(tickets: int, work: Path, test: int, train: int) -> tuple[str, str]:
-    from mail2ticket.corpus import CorpusConfig, generate
-    from mail2ticket.prepare import prepare_dataset
+    from mail2ticket.data.corpus import CorpusConfig, generate
+    from mail2ticket.data.prepare import prepare_dataset
 
     corpus = generate(CorpusConfig(tickets=tickets, seed=0, strategic_share=0.5), work / "export.csv")
     prepared = prepare_dataset(str(corpus.export), str(work / "prepared"), ground_truth_uri=str(corpus.truth))

@@ -5,3 +5,6 @@ source to the task) and declares ``install_kfp_package=False`` with no
 ``packages_to_install``: the runtime image already holds everything, and nothing is
 downloaded at run time.
 """
+
+# The components, one module each (imported by the pipeline; importing this package loads no kfp).
+__all__ = ["evaluate", "images", "prepare_data", "promote", "train_adapter"]

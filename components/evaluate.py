@@ -25,7 +25,7 @@ def evaluate_candidate(
     """Evaluate base model + adapter on the test set; metrics go to the training run."""
     import tempfile
 
-    from mail2ticket.pipeline_steps import evaluation_step
+    from mail2ticket.evaluation.step import evaluation_step
 
     outputs = {"metrics": report.path, "confusion_matrix": confusion_matrix.path, "predictions": predictions.path}
     summary = evaluation_step(
@@ -53,7 +53,7 @@ def evaluate_baseline(
     """Zero-shot evaluation of the bare base model (the paper's Table 2), logged as baseline_*."""
     import tempfile
 
-    from mail2ticket.pipeline_steps import evaluation_step
+    from mail2ticket.evaluation.step import evaluation_step
 
     outputs = {"metrics": report.path, "confusion_matrix": confusion_matrix.path}
     summary = evaluation_step(

@@ -1,4 +1,9 @@
-"""KFP component: the paper's data preparation (:func:`mail2ticket.prepare.prepare_dataset`)."""
+"""KFP component: the paper's data preparation (:func:`mail2ticket.data.prepare.prepare_dataset`).
+
+The preparation parameters have no default here: KFP ships this function's source to the pod on
+its own, so a default written here would be a second copy of :class:`PrepareConfig`'s. The
+pipeline passes every one of them, and its own defaults derive from that class.
+"""
 
 # No `from __future__ import annotations` here: KFP reads the real annotation objects.
 
@@ -17,15 +22,15 @@ def prepare_data(
     dataset_card_view: Output[Markdown],
     category_histogram: Output[Artifact],
     preparation_metrics: Output[Metrics],
+    strategic_categories: list,
+    min_share: float,
+    share_basis: str,
+    test_size: float,
+    seed: int,
+    mask_pii: bool,
+    support_domains: list,
+    encoding: str,
     ground_truth_uri: str = "",
-    strategic_categories: list = [],  # noqa: B006 - KFP parameters need literal defaults
-    min_share: float = 0.02,
-    share_basis: str = "largest",
-    test_size: float = 0.2,
-    seed: int = 42,
-    mask_pii: bool = False,
-    support_domains: list = ["nuvalis.fr"],  # noqa: B006
-    encoding: str = "utf-8",
 ):
     """Clean a raw ticket export and split it into train/test JSONL (paper, section 5).
 
@@ -44,18 +49,12 @@ def prepare_data(
     import shutil
     import tempfile
 
-    from mail2ticket.prepare import PrepareConfig, prepare_dataset, render_card
+    from mail2ticket.data.prepare import PrepareConfig, prepare_dataset, render_card
 
-    config = PrepareConfig(
-        strategic_categories=list(strategic_categories) or None,
-        min_share=min_share,
-        share_basis=share_basis,
-        test_size=test_size,
-        seed=seed,
-        mask_pii=mask_pii,
-        support_domains=list(support_domains),
-        encoding=encoding,
-    )
+    config = PrepareConfig.from_pipeline(
+        strategic_categories=strategic_categories, min_share=min_share, share_basis=share_basis,
+        test_size=test_size, seed=seed, mask_pii=mask_pii, support_domains=support_domains, encoding=encoding,
+    )  # fmt: skip
     with tempfile.TemporaryDirectory() as work:
         result = prepare_dataset(raw_uri, work, config, ground_truth_uri or None)
         shutil.copyfile(result.train_path, train_data.path)

@@ -22,8 +22,7 @@ def promote_adapter(
     """Register the adapter and move the aliases; returns the alias it got ('' when none moved)."""
     import json
 
-    from mail2ticket.pipeline_steps import promotion_step
-    from mail2ticket.promotion import PromotionPolicy
+    from mail2ticket.registry.promotion import PromotionPolicy, promotion_step
 
     policy = PromotionPolicy(metric=metric, min_delta=min_delta, min_match_rate=min_match_rate)
     result = promotion_step(candidate_report.path, mlflow_run_id, policy, mlflow_tracking_uri or None, registered_model)

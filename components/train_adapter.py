@@ -1,4 +1,9 @@
-"""KFP component: fine-tune the classification adapter (:func:`mail2ticket.pipeline_steps.training_step`)."""
+"""KFP component: fine-tune the classification adapter (:func:`mail2ticket.training.step.training_step`).
+
+The training parameters have no default here: KFP ships this function's source to the pod on
+its own, so a default written here would be a second copy of :class:`TrainingConfig`'s. The
+pipeline passes every one of them, and its own defaults derive from that class.
+"""
 
 # No `from __future__ import annotations` here: KFP reads the real annotation objects.
 
@@ -13,20 +18,20 @@ def train_adapter(
     train_data: Input[Dataset],
     dataset_card: Input[Artifact],
     adapter: Output[Model],
+    lora_r: int,
+    lora_alpha: int,
+    lora_layers: int,
+    loraplus_lr_ratio: float,
+    learning_rate: float,
+    lr_scheduler: str,
+    max_steps: int,
+    epochs: float,
+    batch_size: int,
+    gradient_accumulation: int,
+    prompt_style: str,
+    balance_classes: bool,
+    seed: int,
     base_model: str = "embedded:smollm2-135m",
-    lora_r: int = 16,
-    lora_alpha: int = 16,
-    lora_layers: int = 0,
-    loraplus_lr_ratio: float = 0.0,
-    learning_rate: float = 2e-4,
-    lr_scheduler: str = "linear",
-    max_steps: int = 30,
-    epochs: float = 1.0,
-    batch_size: int = 2,
-    gradient_accumulation: int = 4,
-    prompt_style: str = "full",
-    balance_classes: bool = False,
-    seed: int = 3407,
     max_train_examples: int = 0,
     artifact_store_uri: str = "",
     mlflow_tracking_uri: str = "",
@@ -46,36 +51,25 @@ def train_adapter(
     mlflow_tracking_uri: empty uses MLFLOW_TRACKING_URI from the environment (a Secret).
     kfp_run_id: the pipeline run, tagged on the MLflow run.
     """
-    import json
     import os
 
     if kfp_run_id:
         os.environ["KFP_RUN_ID"] = kfp_run_id
 
-    from mail2ticket.pipeline_steps import training_step
     from mail2ticket.training import TrainingConfig
+    from mail2ticket.training.step import training_step
 
-    config = TrainingConfig(
-        lora_r=lora_r,
-        lora_alpha=lora_alpha,
-        lora_layers=lora_layers or None,
-        loraplus_lr_ratio=loraplus_lr_ratio or None,
-        learning_rate=learning_rate,
-        lr_scheduler=lr_scheduler,
-        max_steps=max_steps or None,
-        epochs=epochs,
-        batch_size=batch_size,
-        gradient_accumulation=gradient_accumulation,
-        prompt_style=prompt_style,
-        balance_classes=balance_classes,
-        seed=seed,
-    )
+    config = TrainingConfig.from_pipeline(
+        lora_r=lora_r, lora_alpha=lora_alpha, lora_layers=lora_layers, loraplus_lr_ratio=loraplus_lr_ratio,
+        learning_rate=learning_rate, lr_scheduler=lr_scheduler, max_steps=max_steps, epochs=epochs,
+        batch_size=batch_size, gradient_accumulation=gradient_accumulation, prompt_style=prompt_style,
+        balance_classes=balance_classes, seed=seed,
+    )  # fmt: skip
     result = training_step(
         train_data.path, adapter.path, base_model, config, mlflow_tracking_uri or None, mlflow_experiment,
         dataset_card.path, artifact_store_uri or None, max_train_examples or None,
     )  # fmt: skip
-    with open(adapter.path + "/mail2ticket.json", encoding="utf-8") as handle:
-        metadata = json.load(handle)
+    metadata = result["metadata"]
     adapter.metadata.update(
         {"mlflow_run_id": result["run_id"], "base_model": base_model, "final_loss": result["final_loss"],
          "taxonomy_version": metadata["taxonomy_version"], "prompt_version": metadata["prompt_version"]}

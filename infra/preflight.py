@@ -398,7 +398,7 @@ def options_from_values(values: Mapping[str, Any]) -> dict[str, Any]:
     secrets += [s3.get("existingSecret"), mlflow.get("database", {}).get("existingSecret")]
     if mlflow.get("auth", {}).get("enabled"):
         secrets.append(mlflow["auth"].get("existingSecret"))
-    if serving.get("args", {}).get("auth_required", True):
+    if serving.get("args", {}).get("auth", {}).get("required", True):
         secrets.append(serving.get("apiTokens", {}).get("existingSecret"))
     options: dict[str, Any] = {
         "secrets": tuple(s for s in secrets if s),

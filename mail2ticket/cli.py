@@ -8,7 +8,6 @@ are data and platform engineers who need to know what to fix, not where it broke
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -20,9 +19,6 @@ from rich.console import Console
 
 from mail2ticket.storage import StorageError
 from mail2ticket.taxonomy import TaxonomyError, load_taxonomy
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 app = typer.Typer(
     help="mail2ticket: turn customer e-mails into tickets.", no_args_is_help=True, pretty_exceptions_enable=False
@@ -42,7 +38,7 @@ def clear_errors(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from mail2ticket.prepare import PrepareError
+        from mail2ticket.data.prepare import PrepareError
 
         try:
             return func(*args, **kwargs)
@@ -74,7 +70,7 @@ def corpus_generate(
     ] = None,
 ) -> None:
     """Generate a realistic raw ticket export and its ground truth."""
-    from mail2ticket.corpus import CorpusConfig, generate
+    from mail2ticket.data.corpus import CorpusConfig, generate
 
     config = CorpusConfig.paper(seed) if scale == "paper" else CorpusConfig(tickets=tickets, seed=seed)
     if strategic_share is not None:
@@ -110,7 +106,7 @@ def prepare(
     as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
 ) -> None:
     """Clean and split a raw export the way the paper did (section 5) and print the dataset card."""
-    from mail2ticket.prepare import PrepareConfig, prepare_dataset, render_card
+    from mail2ticket.data.prepare import PrepareConfig, prepare_dataset, render_card
 
     config = PrepareConfig(
         strategic_categories=strategic or None,
@@ -139,7 +135,10 @@ def evaluate_command(
     model: Annotated[str, typer.Option("--model", help="Base model: embedded:NAME, a folder or s3://.")] = (
         "embedded:smollm2-135m"
     ),
-    adapter: Annotated[str | None, typer.Option(help="LoRA adapter folder or s3:// prefix.")] = None,
+    adapter: Annotated[
+        str | None,
+        typer.Option(help="LoRA adapter: a folder, an s3:// prefix or models:/NAME/VERSION (MLFLOW_TRACKING_URI)."),
+    ] = None,
     mode: Annotated[
         Literal["constrained", "generate"],
         typer.Option(help="constrained: score every label; generate: free text + fuzzy match (the paper)."),
@@ -162,31 +161,24 @@ def evaluate_command(
     ] = None,
 ) -> None:
     """Evaluate a classifier or the extraction agents (base model, or base + adapter) on a labelled JSONL file."""
-    from mail2ticket.engines.transformers_engine import TransformersEngine
-    from mail2ticket.evaluation import adapter_metadata, check_adapter, evaluate, read_labelled_jsonl, write_outputs
-    from mail2ticket.models import resolve_adapter, resolve_model
+    from mail2ticket.data.records import read_labelled_jsonl
+    from mail2ticket.evaluation import Candidate, evaluate, write_outputs
 
     taxonomy = load_taxonomy()
     if task == "extraction":
-        from mail2ticket.extraction_eval import read_extraction_jsonl
+        from mail2ticket.evaluation.extraction import read_extraction_jsonl
 
         records = read_extraction_jsonl(data, taxonomy)[:limit]
     else:
         records = read_labelled_jsonl(data)[:limit]
-    model_dir = resolve_model(model)
-    adapter_dir, style = None, prompt_style or "full"
-    if adapter:
-        adapter_dir = resolve_adapter(adapter)
-        metadata = adapter_metadata(adapter_dir)
-        check_adapter(metadata, model, model_dir, taxonomy)
-        style = prompt_style or metadata.get("prompt_style", "full")
-    engine = TransformersEngine(model_dir)
+    candidate = Candidate.resolve(model, adapter, prompt_style, taxonomy)
+    engine = candidate.engine()
     if task == "extraction":
-        _evaluate_extraction(engine, records, taxonomy, adapter_dir, max_new_tokens or 256, out)
+        _evaluate_extraction(engine, records, taxonomy, candidate.adapter, max_new_tokens or 256, out)
         return
-    adapter_path = str(adapter_dir) if adapter_dir else None
+    style = candidate.prompt_style
     budget = {"max_new_tokens": max_new_tokens} if max_new_tokens else {}
-    result = evaluate(engine, records, taxonomy, adapter_path, mode, style, temperature=temperature, **budget)
+    result = evaluate(engine, records, taxonomy, candidate.adapter, mode, style, temperature=temperature, **budget)
     summary = result.summary()
     typer.echo(
         f"{len(records)} e-mails, mode {mode}, prompt {style}: matched {int(summary['matched'])}, "
@@ -202,14 +194,12 @@ def evaluate_command(
 
 
 def _evaluate_extraction(
-    engine: Any, records: list[dict[str, Any]], taxonomy: Any, adapter_dir: Path | None, budget: int, out: Path | None
+    engine: Any, records: list[dict[str, Any]], taxonomy: Any, adapter: str | None, budget: int, out: Path | None
 ) -> None:
     """Field-level accuracy of the extraction agents: a per-field table, then the files when asked."""
-    from mail2ticket.extraction_eval import evaluate_extraction, render_table, write_extraction_outputs
+    from mail2ticket.evaluation.extraction import evaluate_extraction, render_table, write_extraction_outputs
 
-    result = evaluate_extraction(
-        engine, records, taxonomy, str(adapter_dir) if adapter_dir else None, max_new_tokens=budget
-    )
+    result = evaluate_extraction(engine, records, taxonomy, adapter, max_new_tokens=budget)
     typer.echo(render_table(result))
     if out:
         paths = write_extraction_outputs(result, out)

@@ -20,3 +20,6 @@ def key_values(items: list[str] | None) -> dict[str, Any]:
         except json.JSONDecodeError:
             result[key] = value
     return result
+
+
+__all__ = ["key_values"]

@@ -46,7 +46,8 @@ _EXAMPLE_EMAIL = (
     "Bonjour* Merci de relancer les sauvegardes FULL* si ils ne sont pas repassées en automatique. "
     "Ghislain Envoyé de mon iPhone"
 )
-_EXAMPLE_LABEL = "Incidents/Backup #BCS/Sauvegarde"
+#: The category of the worked example, by taxonomy key (a taxonomy without it gets no example).
+_EXAMPLE_KEY = "incident_sauvegarde"
 
 
 def _instructions(taxonomy: Taxonomy, style: PromptStyle) -> str:
@@ -55,10 +56,11 @@ def _instructions(taxonomy: Taxonomy, style: PromptStyle) -> str:
     else:
         categories = "\n".join(f"- {c.name}" for c in _classes(taxonomy))
     example = ""
-    if _EXAMPLE_LABEL in taxonomy.labels:
+    label = next((c.name for c in _classes(taxonomy) if c.key == _EXAMPLE_KEY), None)
+    if label:
         example = (
             "\n### Exemple :\nLa description :\n"
-            f"{_EXAMPLE_EMAIL}\n### Sortie :\n{ANSWER_PREFIX}{_EXAMPLE_LABEL}{ANSWER_SUFFIX}\n"
+            f"{_EXAMPLE_EMAIL}\n### Sortie :\n{ANSWER_PREFIX}{label}{ANSWER_SUFFIX}\n"
         )
     return (
         "Tu es un assistant spécialisé dans la classification de tickets de support à partir de "
@@ -73,7 +75,7 @@ def _instructions(taxonomy: Taxonomy, style: PromptStyle) -> str:
     )
 
 
-def _classes(taxonomy: Taxonomy):
+def _classes(taxonomy: Taxonomy) -> list[Category]:
     return [c for c in taxonomy.categories if c.name != UNKNOWN]
 
 
@@ -132,6 +134,7 @@ def answer_token_ids(tokenizer: Any, label: str) -> list[int]:
 
 
 def answer_prefix_ids(tokenizer: Any) -> list[int]:
+    """Token ids of :data:`ANSWER_PREFIX`, encoded on their own as in training."""
     return tokenizer.encode(ANSWER_PREFIX, add_special_tokens=False)
 
 
@@ -237,3 +240,27 @@ def extraction_prompt_version(category: Category) -> str:
     """``extract-v<N>-<hash>`` of the rendered instructions: recorded with every extraction."""
     digest = hashlib.sha256(extraction_instructions(category).encode("utf-8")).hexdigest()[:10]
     return f"extract-v{EXTRACTION_PROMPT_TEMPLATE_VERSION}-{digest}"
+
+
+__all__ = [
+    "ANSWER_KEY",
+    "ANSWER_PREFIX",
+    "ANSWER_SUFFIX",
+    "EXTRACTION_MAX_EMAIL_CHARS",
+    "EXTRACTION_PROMPT_TEMPLATE_VERSION",
+    "MAX_EMAIL_CHARS",
+    "PROMPT_TEMPLATE_VERSION",
+    "PromptStyle",
+    "answer_prefix_ids",
+    "answer_token_ids",
+    "classification_answer",
+    "classification_messages",
+    "classification_prompt",
+    "extraction_instructions",
+    "extraction_messages",
+    "extraction_prompt_version",
+    "parse_answer",
+    "prompt_version",
+    "render_prompt",
+    "truncate_email",
+]

@@ -145,3 +145,17 @@ def sha256_file(path: str | Path, chunk_size: int = 1 << 20) -> str:
         while chunk := handle.read(chunk_size):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+__all__ = [
+    "S3_SCHEME",
+    "S3Location",
+    "StorageError",
+    "download",
+    "is_s3",
+    "local_path",
+    "read_bytes",
+    "s3_client",
+    "sha256_file",
+    "upload",
+]

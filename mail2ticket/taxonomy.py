@@ -123,15 +123,37 @@ class Taxonomy(BaseModel):
 
     @property
     def labels_with_unknown(self) -> list[str]:
+        """Every label the classifier may answer, ``unknown`` last."""
         return [*self.labels, UNKNOWN]
 
     def category(self, name: str) -> Category:
+        """The category labelled ``name``."""
         for category in self.categories:
             if category.name == name:
                 return category
         raise KeyError(f"unknown category {name!r}; known: {', '.join(self.labels_with_unknown)}")
 
+    def by_key(self, key: str) -> Category:
+        """The category whose short identifier is ``key`` (what code names a category by)."""
+        for category in self.categories:
+            if category.key == key:
+                return category
+        raise KeyError(f"no category with key {key!r}; keys: {', '.join(c.key for c in self.categories)}")
+
+    def key_of(self, name: str) -> str | None:
+        """The key of the category labelled ``name``; None for a name outside the taxonomy."""
+        return self._keys.get(name)
+
+    @cached_property
+    def _keys(self) -> dict[str, str]:
+        return {c.name: c.key for c in self.categories}
+
+    def label(self, key: str) -> str:
+        """The exact label of the category whose key is ``key``."""
+        return self.by_key(key).name
+
     def json_schema(self, name: str) -> dict[str, Any]:
+        """The JSON Schema of the extraction fields of the category labelled ``name``."""
         return self.category(name).json_schema()
 
     @cached_property
@@ -185,3 +207,15 @@ def _load_cached(path: Path) -> Taxonomy:
     except ValidationError as exc:
         messages = [_describe(path, raw, err) for err in exc.errors()]
         raise TaxonomyError("invalid taxonomy\n  " + "\n  ".join(messages)) from None
+
+
+__all__ = [
+    "DEFAULT_TAXONOMY_PATH",
+    "UNKNOWN",
+    "Category",
+    "FieldSpec",
+    "FieldType",
+    "Taxonomy",
+    "TaxonomyError",
+    "load_taxonomy",
+]

@@ -39,7 +39,7 @@ def run_local(
     root: Annotated[Path, typer.Option(help="Where kfp.local writes task outputs.")] = Path("kfp-local"),
 ) -> None:
     """Run the whole pipeline here with kfp.local (needs MLFLOW_TRACKING_URI)."""
-    from mail2ticket.tracking import TrackingError, client
+    from mail2ticket.registry.tracking import TrackingError, client
     from pipelines.local import init_local
     from pipelines.ticket_classifier import build_pipeline
 

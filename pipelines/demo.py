@@ -32,9 +32,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from mail2ticket.corpus import CorpusConfig, generate
-from mail2ticket.local_mlflow import LocalMlflowServer, stop_recorded_server
-from mail2ticket.ports import port_in_use
+from mail2ticket.data.corpus import CorpusConfig, generate
+from mail2ticket.testing import LocalMlflowServer, port_in_use, stop_recorded_server
 
 DEMO_TICKETS = 3_000
 DEMO_SEED = 0
@@ -47,8 +46,11 @@ MLFLOW_PORT = 5000
 #: E-mails posted to the served champion at the end of the demo.
 SAMPLE_EMAILS = 5
 
-#: Wide enough for the tickets table when the output is a file or a CI log (rich's default: 80).
-console = Console(width=None if sys.stdout.isatty() else 160)
+#: Wide enough for the tickets table when the output is a file or a CI log (rich's default: 80). Bound
+#: to the terminal's stream: while the pipeline runs, what it prints goes to its log file instead.
+console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+#: Least time between two progress lines of one stage on the console (the log file has them all).
+PROGRESS_EVERY_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class TrainingBudget:
     the whole model over the training set is already most of the budget. So the demo adapts the
     last 7 of the 30 decoder layers only: the 23 layers below are frozen, their activations are
     computed once per example, and each epoch then costs the 7 adapted layers alone
-    (``mail2ticket.frozen_layers``). LoRA+ (the B matrices at 16 times the learning rate) learns
+    (``mail2ticket.training.frozen_layers``). LoRA+ (the B matrices at 16 times the learning rate) learns
     the mapping where plain LoRA at the same budget answers one class for everything.
 
     The mapping is learned late and the budget has no slack: 100 steps of 8 (two epochs of
@@ -117,15 +119,26 @@ FULL_BUDGET = TrainingBudget(
 app = typer.Typer(add_completion=False, help=__doc__)
 
 
-def _run_pipeline(export: Path, truth: Path, root: Path, budget: TrainingBudget) -> None:
-    from pipelines.local import init_local
+def _run_pipeline(export: Path, truth: Path, root: Path, budget: TrainingBudget, log: Path) -> None:
+    """The pipeline through kfp.local, its whole output in ``log``, where it stands on the console."""
+    from pipelines.local import init_local, logged_to
     from pipelines.ticket_classifier import build_pipeline
 
     init_local(root)
-    build_pipeline(cluster=False)(
-        data_uri=str(export), ground_truth_uri=str(truth), mlflow_experiment=DEMO_EXPERIMENT,
-        registered_model=DEMO_MODEL, **budget.parameters(),
-    )  # fmt: skip
+    shown: dict[str, float] = {}
+
+    def show(status: str) -> None:
+        stage = status.split(":", 1)[0]
+        final = "done in" in status or status.startswith("task ")
+        if final or time.monotonic() - shown.get(stage, 0.0) >= PROGRESS_EVERY_S:
+            shown[stage] = time.monotonic()
+            console.print(f"   {status}", highlight=False)
+
+    with logged_to(log, show):
+        build_pipeline(cluster=False)(
+            data_uri=str(export), ground_truth_uri=str(truth), mlflow_experiment=DEMO_EXPERIMENT,
+            registered_model=DEMO_MODEL, **budget.parameters(),
+        )  # fmt: skip
 
 
 def _latest_run(tracking_uri: str) -> tuple[Any, Any | None]:
@@ -154,8 +167,6 @@ def results_table(metrics: dict[str, float]) -> Table:
 
 def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serve: bool = True) -> dict[str, Any]:
     """Run the demo; returns the candidate run's metrics, the promotion decision and the served tickets."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     output = output.resolve()
     stop_recorded_server(output / "mlflow")  # a server left by the previous demo
     shutil.rmtree(output, ignore_errors=True)  # every demo starts from nothing
@@ -175,10 +186,14 @@ def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serv
 
     console.print(f"[bold]3. pipeline[/] prepare → train → evaluate (candidate ∥ baseline) → promote, {budget}")
     started = time.perf_counter()
+    log = output / "pipeline.log"
+    console.print(f"   its whole log: {log}")
     try:
-        _run_pipeline(corpus.export, corpus.truth, output / "kfp", budget)
+        _run_pipeline(corpus.export, corpus.truth, output / "kfp", budget, log)
     except BaseException:
         server.stop()
+        tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-30:] if log.is_file() else []
+        console.print("\n".join(["   the pipeline failed; the end of its log:", *tail]), highlight=False)
         raise
     console.print(f"   the pipeline ran through kfp.local in {time.perf_counter() - started:.0f}s")
 
@@ -206,7 +221,7 @@ def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serv
 
 def sample_emails(count: int = SAMPLE_EMAILS) -> list[tuple[str, str]]:
     """``count`` generated e-mails of different categories (a seed the training corpus did not use)."""
-    from mail2ticket.corpus import CorpusGenerator
+    from mail2ticket.data.corpus import CorpusGenerator
 
     samples: dict[str, str] = {}
     for ticket in CorpusGenerator(CorpusConfig(tickets=200, seed=DEMO_SEED + 1, strategic_share=1.0)).tickets():
@@ -226,7 +241,7 @@ def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
 
     token = secrets.token_hex(16)
     audit = root / "audit.jsonl"
-    args = {"registered_model": DEMO_MODEL, "audit_log": str(audit), "extract_max_new_tokens": 96}
+    args = {"model.registered_model": DEMO_MODEL, "audit.log": str(audit), "agents.extract_max_new_tokens": 96}
     server = LocalServer(root, [application(args=args)], env={"MLFLOW_TRACKING_URI": tracking_uri,
                                                                "MAIL2TICKET_API_TOKENS": token})  # fmt: skip
     with console.status("starting Ray Serve with the champion (mail2ticket serve)…"):

@@ -22,6 +22,13 @@ from components.evaluate import evaluate_baseline, evaluate_candidate
 from components.prepare_data import prepare_data
 from components.promote import promote_adapter
 from components.train_adapter import train_adapter
+from mail2ticket.data.prepare.config import pipeline_defaults as preparation_defaults
+from mail2ticket.training.config import pipeline_defaults as training_defaults
+
+#: The preparation parameters' defaults, from their one home (PrepareConfig).
+PREPARATION = preparation_defaults()
+#: The training parameters' defaults, from their one home (TrainingConfig).
+TRAINING = training_defaults()
 
 PIPELINE_NAME = "mail2ticket-ticket-classifier"
 COMPILED_PATH = Path(__file__).parent / "compiled" / "ticket_classifier.yaml"
@@ -83,25 +90,27 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         data_uri: str,
         ground_truth_uri: str = "",
         base_model: str = "embedded:smollm2-135m",
-        strategic_categories: list = [],  # noqa: B006 - KFP parameters need literal defaults
-        min_share: float = 0.02,
-        share_basis: str = "largest",
-        test_size: float = 0.2,
-        split_seed: int = 42,
-        mask_pii: bool = False,
-        lora_r: int = 16,
-        lora_alpha: int = 16,
-        lora_layers: int = 0,
-        loraplus_lr_ratio: float = 0.0,
-        learning_rate: float = 2e-4,
-        lr_scheduler: str = "linear",
-        max_steps: int = 30,
-        epochs: float = 1.0,
-        batch_size: int = 2,
-        gradient_accumulation: int = 4,
-        prompt_style: str = "full",
-        balance_classes: bool = False,
-        training_seed: int = 3407,
+        strategic_categories: list = PREPARATION["strategic_categories"],
+        min_share: float = PREPARATION["min_share"],
+        share_basis: str = PREPARATION["share_basis"],
+        test_size: float = PREPARATION["test_size"],
+        split_seed: int = PREPARATION["seed"],
+        mask_pii: bool = PREPARATION["mask_pii"],
+        support_domains: list = PREPARATION["support_domains"],
+        encoding: str = PREPARATION["encoding"],
+        lora_r: int = TRAINING["lora_r"],
+        lora_alpha: int = TRAINING["lora_alpha"],
+        lora_layers: int = TRAINING["lora_layers"],
+        loraplus_lr_ratio: float = TRAINING["loraplus_lr_ratio"],
+        learning_rate: float = TRAINING["learning_rate"],
+        lr_scheduler: str = TRAINING["lr_scheduler"],
+        max_steps: int = TRAINING["max_steps"],
+        epochs: float = TRAINING["epochs"],
+        batch_size: int = TRAINING["batch_size"],
+        gradient_accumulation: int = TRAINING["gradient_accumulation"],
+        prompt_style: str = TRAINING["prompt_style"],
+        balance_classes: bool = TRAINING["balance_classes"],
+        training_seed: int = TRAINING["seed"],
         max_train_examples: int = 0,
         evaluation_mode: str = "constrained",
         max_test_examples: int = 0,
@@ -123,6 +132,8 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             test_size: Share of tickets held out for the test set (the paper: 0.2).
             split_seed: Seed of the stratified split.
             mask_pii: Mask e-mail addresses, phone numbers and IBANs before training.
+            support_domains: E-mail domains of the support desk (their messages in a thread are not the client's).
+            encoding: Text encoding of a CSV export (utf-8, latin-1...).
             lora_r: LoRA rank (the paper: 16).
             lora_alpha: LoRA alpha (the paper: 16, with rsLoRA).
             lora_layers: Adapt the last N decoder layers only, their frozen inputs computed once (0: all, the paper).
@@ -148,6 +159,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         prepared = prepare_data(
             raw_uri=data_uri, ground_truth_uri=ground_truth_uri, strategic_categories=strategic_categories,
             min_share=min_share, share_basis=share_basis, test_size=test_size, seed=split_seed, mask_pii=mask_pii,
+            support_domains=support_domains, encoding=encoding,
         )  # fmt: skip
         trained = train_adapter(
             train_data=prepared.outputs["train_data"], dataset_card=prepared.outputs["dataset_card"],

@@ -7,3 +7,5 @@ chart's RayService embeds the same config. See :mod:`serving.app` for the deploy
 from pathlib import Path
 
 DEFAULT_CONFIG = Path(__file__).with_name("config.yaml")
+
+__all__ = ["DEFAULT_CONFIG"]

@@ -30,22 +30,32 @@ from typing import Any
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
+from mail2ticket.extraction import ExtractionAgent, agents_for
 from mail2ticket.prompts import classification_prompt
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
-from serving.registry import ModelState
+from serving.model_state import ModelState
 from serving.settings import AppSettings, engine_handle
 
 
-@serve.deployment(name="Classifier", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.1})
-class Classifier:
-    """The classification agent: the category, its probability, and whether a human must look."""
+class _Agent:
+    """What both agents hold: the settings, the Engine they call, the taxonomy and the tokenizer."""
 
-    async def __init__(self, engine: DeploymentHandle | None, settings: dict[str, Any]) -> None:
+    settings: AppSettings
+
+    async def _connect(self, engine: DeploymentHandle | None, settings: dict[str, Any]) -> None:
         self.settings = AppSettings.model_validate(settings)
         self.engine = engine_handle(engine, self.settings)
         self.taxonomy = load_taxonomy()
-        self.labels = self.taxonomy.labels_with_unknown
         self.tokenizer = await self.engine.tokenizer.remote()
+
+
+@serve.deployment(name="Classifier", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.1})
+class Classifier(_Agent):
+    """The classification agent: the category, its probability, and whether a human must look."""
+
+    async def __init__(self, engine: DeploymentHandle | None, settings: dict[str, Any]) -> None:
+        await self._connect(engine, settings)
+        self.labels = self.taxonomy.labels_with_unknown
 
     async def classify(self, email: str, state: ModelState) -> dict[str, Any]:
         """Classify with the model of ``state`` (the one captured when the request arrived)."""
@@ -70,23 +80,19 @@ class Classifier:
 
 
 @serve.deployment(name="Extractor", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.1})
-class Extractor:
+class Extractor(_Agent):
     """The N extractor agents of the taxonomy in one deployment (see the module docstring)."""
 
     async def __init__(self, engine: DeploymentHandle | None, settings: dict[str, Any]) -> None:
-        self.settings = AppSettings.model_validate(settings)
-        self.engine = engine_handle(engine, self.settings)
-        self.taxonomy = load_taxonomy()
-        self.agents: dict[str, Any] = {}
-        if self.settings.extraction:
-            from mail2ticket.extraction import agents_for
-
+        await self._connect(engine, settings)
+        self.agents: dict[str, ExtractionAgent] = {}
+        if self.settings.agents.extraction:
             self.agents = agents_for(self.taxonomy)  # keyed by category name
-        self.tokenizer = await self.engine.tokenizer.remote()
 
     def has_agent(self, category: str) -> bool:
+        """Whether ``category`` has an extractor with fields to fill."""
         agent = self.agents.get(category)
-        return agent is not None and bool(agent.schema.get("properties"))
+        return agent is not None and bool(agent.fields)
 
     async def extract(self, email: str, category: str, received_at: str | None) -> dict[str, Any]:
         """The category's fields, schema-valid and normalised (ISO dates relative to ``received_at``, ISO 8601)."""
@@ -95,11 +101,15 @@ class Extractor:
             return {"fields": {}, "agent": None, "engine_ms": 0.0, "agent_ms": 0.0}
         agent = self.agents[category]
         prompt = agent.prompt(self.tokenizer, email, received_at)
-        result = await self.engine.extract.remote(prompt, agent.schema, None, self.settings.extract_max_new_tokens)
+        budget = self.settings.agents.extract_max_new_tokens
+        result = await self.engine.extract.remote(prompt, agent.schema, None, budget)
         fields = agent.finalize(result["output"], received_at)
         return {
             "fields": fields,
-            "agent": self.taxonomy.category(category).key,
+            "agent": agent.key,
             "engine_ms": result["engine_ms"],
             "agent_ms": round(1000 * (time.perf_counter() - started), 1),
         }
+
+
+__all__ = ["Classifier", "Extractor"]

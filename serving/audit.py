@@ -1,4 +1,4 @@
-"""The audit trail: one JSON line per decision the API answered with 200 (seed 003: traceability).
+"""The audit trail: one JSON line per decision the API answered with 200 (every decision traceable).
 
 A line records who asked (a token fingerprint), when, what was decided (category, confidence,
 human review or not), by which model and adapter versions, and how long each step took. The

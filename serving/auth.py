@@ -2,7 +2,7 @@
 
 Tokens come from an environment variable (comma-separated), filled from a Kubernetes Secret in
 the cluster: the config file, which the Helm chart embeds and people read, never holds one.
-Authentication is on unless ``auth_required: false`` says otherwise, and a Gateway that
+Authentication is on unless ``auth.required: false`` says otherwise, and a Gateway that
 requires tokens but has none refuses to start rather than silently accepting everyone.
 
 Every configured token is compared, in constant time, on SHA-256 digests (equal lengths), so
@@ -50,8 +50,8 @@ class TokenAuth:
             tokens = parse_tokens(os.environ.get(fallback))
         if required and not tokens:
             raise AuthConfigError(
-                f"auth_required is true but {variable} holds no token: set it (comma-separated tokens, a "
-                "Secret in the cluster) or set auth_required: false explicitly"
+                f"auth.required is true but {variable} holds no token: set it (comma-separated tokens, a "
+                "Secret in the cluster) or set auth.required: false explicitly"
             )
         return cls(required, tuple(_digest(t) for t in tokens))
 

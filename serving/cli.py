@@ -39,11 +39,11 @@ def _fail(message: str) -> None:
 
 
 def load_config(path: Path, host: str | None, port: int | None, args: dict[str, Any]) -> Any:
-    """The Serve config (``ServeDeploySchema``) with the command line's overrides applied."""
+    """The Serve config (``ServeDeploySchema``) with the command line's overrides applied, checked."""
     from pydantic import ValidationError
     from ray.serve.schema import ServeDeploySchema
 
-    from serving.settings import AppSettings
+    from serving.settings import check_serve_config, merge_args
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -56,13 +56,15 @@ def load_config(path: Path, host: str | None, port: int | None, args: dict[str, 
     if port is not None:
         http["port"] = port
     for application in raw.get("applications", []):
-        merged = {**(application.get("args") or {}), **args}
-        try:
-            settings = AppSettings.model_validate(merged)
-        except ValidationError as exc:
-            raise ValueError(f"{path}: application {application.get('name')!r}: {exc}") from None
-        merged["audit_log"] = str(settings.audit_path())  # relative to where the command runs
-        application["args"] = merged
+        application["args"] = merge_args(application.get("args") or {}, args)
+    try:
+        checked = check_serve_config(raw)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    ours = [a for a in raw.get("applications", []) if a.get("import_path") == "serving.app:build_app"]
+    for application, settings in zip(ours, checked, strict=True):
+        # A relative audit path is relative to where the command runs, not to a Ray worker's folder.
+        application["args"] = merge_args(application["args"], {"audit.log": str(settings.audit.path())})
     try:
         return ServeDeploySchema.model_validate(raw)
     except ValidationError as exc:
@@ -74,11 +76,11 @@ def _ensure_tokens(config: Any) -> None:
     from serving.settings import AppSettings
 
     for application in config.applications:
-        settings = AppSettings.model_validate(application.args)
-        if settings.auth_required and not parse_tokens(os.environ.get(settings.tokens_env)):
+        auth = AppSettings.model_validate(application.args).auth
+        if auth.required and not parse_tokens(os.environ.get(auth.tokens_env)):
             token = secrets.token_urlsafe(24)
-            os.environ[settings.tokens_env] = token
-            typer.echo(f"no {settings.tokens_env} set: generated a token for this run: {token}", err=True)
+            os.environ[auth.tokens_env] = token
+            typer.echo(f"no {auth.tokens_env} set: generated a token for this run: {token}", err=True)
 
 
 def _deployment_options(application: Any) -> dict[str, dict[str, Any]]:
@@ -105,15 +107,14 @@ def serve_command(
     port: Annotated[int | None, typer.Option(min=0, max=65535, help="HTTP port (default: the config's).")] = None,
     set_arg: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Application argument key=value, for every application (repeat)."),
+        typer.Option(
+            "--set", help="Application argument key=value (dotted for nested: batching.max_batch_size=4), repeatable."
+        ),
     ] = None,
     num_cpus: Annotated[int | None, typer.Option(min=1, help="CPUs given to local Ray (default: all).")] = None,
     address: Annotated[str, typer.Option(help="Ray address; 'local' starts a new local Ray.")] = "local",
 ) -> None:
     """Start the mail2ticket agents on a local Ray and serve until Ctrl-C."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     try:
         serve_config = load_config(config, host, port, key_values(set_arg))
     except ValueError as exc:

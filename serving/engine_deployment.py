@@ -1,13 +1,13 @@
 """The shared ``Engine`` deployment: one base model, every adapter, every agent's requests.
 
-Agents are prompts, schemas and adapter references; the weights live here once (DESIGN: on GPU
-one vLLM engine per A10 serves the classifier adapter and every extractor, on CPU the
-transformers engine does the same). Requests from all agents meet in this process:
-``@serve.batch`` collects the classification requests that arrive within
-``batch_wait_timeout_s`` and scores them in one engine call (on a GPU, where a batch costs
-little more than one row, this is what makes batching pay; on a CPU a packed batch of 8 runs
-1.15-1.4x faster per e-mail than one, provided the wait outlasts a reply's round trip through
-the graph; on both, the larger gain is the instructions every prompt starts with, whose
+Agents are prompts, schemas and adapter references; the weights live here once: on a GPU one
+vLLM engine per A10 serves the classifier adapter and every extractor, on a CPU the transformers
+engine does the same, both built by :func:`mail2ticket.engines.make_engine`. Requests from all
+agents meet in this process: ``@serve.batch`` collects the classification requests that arrive
+within ``batch_wait_timeout_s`` and scores them in one engine call (on a GPU, where a batch
+costs little more than one row, this is what makes batching pay; on a CPU a packed batch of 8
+runs 1.15-1.4x faster per e-mail than one, provided the wait outlasts a reply's round trip
+through the graph; on both, the larger gain is the instructions every prompt starts with, whose
 key/value cache both engines keep across calls: the transformers engine per adapter, vLLM by
 prefix caching). Extraction requests are batched the same way, per JSON Schema.
 
@@ -16,46 +16,43 @@ loop stays free to accept the next requests and fill the next batch meanwhile. O
 each kind runs at a time; the engine's own lock serialises the two kinds. On a CPU the shipped
 config runs two replicas of one thread each rather than one of two threads (the reasons are in
 serving/config.yaml); every result names the replica that computed it, for the audit log.
+How many requests a replica runs and queues follows from the batching settings
+(:meth:`serving.settings.BatchingSettings.engine_options`, applied by :mod:`serving.app`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ray import serve
 
+from mail2ticket.engines import make_engine
+from mail2ticket.registry.adapters import (
+    AdapterError,
+    checked_metadata,
+    registry_ref,
+    resolve_adapter,
+    version_by_alias,
+)
+from mail2ticket.registry.models import resolve_model
 from mail2ticket.taxonomy import load_taxonomy
 from serving.audit import utc_now
-from serving.registry import (
-    ChampionError,
-    ModelState,
-    base_state,
-    checked_metadata,
-    find_version,
-    local_adapter,
-    registry_ref,
-)
-from serving.settings import AppSettings
+from serving.model_state import ChampionError, ModelState, base_state
+from serving.settings import AppSettings, BatchingSettings
 
 logger = logging.getLogger("ray.serve")
 
-
-def build_engine(settings: AppSettings, model_dir: Path) -> Any:
-    """The engine named by the settings; vLLM is imported only when asked for (GPU images)."""
-    if settings.engine == "vllm":
-        from mail2ticket.engines.vllm_engine import VLLMEngine
-
-        return VLLMEngine(model_dir, **settings.engine_options)
-    from mail2ticket.engines.transformers_engine import TransformersEngine
-
-    return TransformersEngine(model_dir, **settings.engine_options)
+#: The batching defaults the decorators start from; every replica sets its own settings' at start.
+_BATCHING = BatchingSettings()
+#: Adapter references resolved to local folders, per replica (a reload adds one).
+_RESOLVED_REFERENCES = 32
 
 
 def _cpu_count() -> int:
@@ -65,29 +62,27 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-@serve.deployment(name="Engine", max_ongoing_requests=32, ray_actor_options={"num_cpus": 1.0})
+@serve.deployment(name="Engine", ray_actor_options={"num_cpus": 1.0})
 class Engine:
     """Base model + LoRA adapters behind the engine interface, batched across requests."""
 
     def __init__(self, settings: dict[str, Any]) -> None:
-        from mail2ticket.models import resolve_model
-
-        self.settings = AppSettings.model_validate(settings)
-        if self.settings.engine == "transformers":
+        self.settings = s = AppSettings.model_validate(settings)
+        if s.engine.kind == "transformers":
             import torch
 
-            torch.set_num_threads(self.settings.torch_threads or _cpu_count())
+            torch.set_num_threads(s.engine.torch_threads or _cpu_count())
         self.taxonomy = load_taxonomy()
-        self.model_dir = resolve_model(self.settings.base_model)
-        self.engine = build_engine(self.settings, self.model_dir)
-        logger.info("engine %s on %s, dtype %s", self.settings.engine, self.settings.base_model, self.engine.dtype)
-        self._adapters: dict[str, str] = {}  # reference -> local folder
+        self.model_dir = resolve_model(s.engine.base_model)
+        self.engine = make_engine(s.engine.kind, self.model_dir, **s.engine.constructor_options())
+        logger.info("engine %s on %s, dtype %s", s.engine.kind, s.engine.base_model, self.engine.dtype)
+        # Reference -> local folder; a failed resolution is not remembered (the next call retries it).
+        self._local_folder = functools.lru_cache(maxsize=_RESOLVED_REFERENCES)(self._resolve_reference)
         # Named in every result, so the audit log says which replica answered (a CPU runs two).
         self.replica = serve.get_replica_context().replica_id.unique_id
-        self._classify_batch.set_max_batch_size(self.settings.max_batch_size)
-        self._classify_batch.set_batch_wait_timeout_s(self.settings.batch_wait_timeout_s)
-        self._extract_batch.set_max_batch_size(self.settings.max_batch_size)
-        self._extract_batch.set_batch_wait_timeout_s(self.settings.batch_wait_timeout_s)
+        for batcher in (self._classify_batch, self._extract_batch):
+            batcher.set_max_batch_size(s.batching.max_batch_size)
+            batcher.set_batch_wait_timeout_s(s.batching.batch_wait_timeout_s)
 
     # ------------------------------------------------------------------ model state
 
@@ -97,8 +92,8 @@ class Engine:
 
     def base(self, reason: str, prompt_style: str = "full") -> ModelState:
         """The bare base model, for a Gateway that has no adapter to serve."""
-        s = self.settings
-        return base_state(s.base_model, s.engine, self.taxonomy, reason, utc_now(), prompt_style, self.engine.dtype)  # type: ignore[arg-type]
+        e = self.settings.engine
+        return base_state(e.base_model, e.kind, self.taxonomy, reason, utc_now(), prompt_style, self.engine.dtype)  # type: ignore[arg-type]
 
     async def resolve(self, registered_model: str, alias: str, pinned: str | None = None) -> ModelState | ChampionError:
         """The adapter to serve now (``pinned``, else the registry alias), loaded and warmed up.
@@ -115,25 +110,26 @@ class Engine:
             return exc
 
     def _resolve(self, registered_model: str, alias: str, pinned: str | None) -> ModelState:
-        s = self.settings
-        if pinned:
-            ref, serving, version = pinned, "pinned", None
-            extra: dict[str, Any] = {}
-        else:
-            _, found = find_version(registered_model, alias)
-            ref, serving, version = registry_ref(registered_model, found.version), "champion", found.version
-            extra = {"registered_model": registered_model, "alias": alias, "run_id": found.run_id}
-        folder = self._local(ref)
-        metadata = checked_metadata(folder, s.base_model, self.model_dir, self.taxonomy)
-        style = metadata.get("prompt_style", "full")
+        e = self.settings.engine
+        try:
+            if pinned:
+                ref, serving, version = pinned, "pinned", None
+                extra: dict[str, Any] = {}
+            else:
+                found = version_by_alias(registered_model, alias)
+                ref, serving, version = registry_ref(registered_model, found.version), "champion", found.version
+                extra = {"registered_model": registered_model, "alias": alias, "run_id": found.run_id}
+            metadata = checked_metadata(self._local(ref), e.base_model, self.model_dir, self.taxonomy)
+        except AdapterError as exc:
+            raise ChampionError.from_adapter_error(exc) from None
         self._warm(ref)
         return ModelState(
             serving=serving,
             adapter=ref,
-            base_model=s.base_model,
-            engine=s.engine,
+            base_model=e.base_model,
+            engine=e.kind,
             dtype=self.engine.dtype,
-            prompt_style=style,
+            prompt_style=metadata.get("prompt_style", "full"),
             prompt_version=metadata.get("prompt_version", ""),
             taxonomy_version=metadata.get("taxonomy_version", self.taxonomy.version),
             version=version,
@@ -148,24 +144,18 @@ class Engine:
     def _warm(self, ref: str) -> str:
         # Load the adapter before anyone is switched to it: the first request on the new champion
         # must not pay for loading, and a broken adapter must fail here, not in a request.
-        folder = self._local(ref)
-        probe = self.engine.tokenizer.apply_chat_template(
-            [{"role": "user", "content": "ping"}], tokenize=False, add_generation_prompt=True
-        )
         try:
-            self.engine.classify([probe], self.taxonomy.labels_with_unknown, adapter=folder)
-        except (OSError, ValueError, RuntimeError) as exc:
+            self.engine.load_adapter(self._local(ref))
+        except AdapterError as exc:
             raise ChampionError("incompatible", f"cannot load adapter {ref}: {exc}") from None
         return ref
 
-    def _local(self, ref: str | None) -> str | None:
-        if ref is None:
-            return None
-        folder = self._adapters.get(ref)
-        if folder is None:
-            folder = str(local_adapter(ref))  # another replica's reference: fetched on first use
-            self._adapters[ref] = folder
-        return folder
+    def _resolve_reference(self, ref: str) -> str:
+        return str(resolve_adapter(ref))
+
+    def _local(self, ref: str) -> str:
+        """The local folder of an adapter reference (another replica's reference: fetched on first use)."""
+        return self._local_folder(ref)
 
     # ------------------------------------------------------------------ classification
 
@@ -173,7 +163,7 @@ class Engine:
         """Probabilities of ``labels`` as the answer to ``prompt`` (batched with concurrent calls)."""
         return _raise_if_error(await self._classify_batch(prompt, tuple(labels), adapter))
 
-    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
+    @serve.batch(max_batch_size=_BATCHING.max_batch_size, batch_wait_timeout_s=_BATCHING.batch_wait_timeout_s)
     async def _classify_batch(
         self, prompts: list[str], labels: list[tuple[str, ...]], adapters: list[str | None]
     ) -> list[dict[str, Any] | Exception]:
@@ -187,7 +177,7 @@ class Engine:
         """A JSON object conforming to ``json_schema`` (batched with concurrent calls of the same schema)."""
         return _raise_if_error(await self._extract_batch(prompt, json_schema, adapter, max_new_tokens))
 
-    @serve.batch(max_batch_size=8, batch_wait_timeout_s=0.005)
+    @serve.batch(max_batch_size=_BATCHING.max_batch_size, batch_wait_timeout_s=_BATCHING.batch_wait_timeout_s)
     async def _extract_batch(
         self, prompts: list[str], schemas: list[dict[str, Any]], adapters: list[str | None], budgets: list[int]
     ) -> list[dict[str, Any] | Exception]:
@@ -217,7 +207,7 @@ class Engine:
             first = rows[0]
             started = time.perf_counter()
             try:
-                adapter = self._local(adapters[first])
+                adapter = self._local(adapters[first]) if adapters[first] else None
                 batch = [prompts[i] for i in rows]
                 if kind == "classify":
                     outputs: list[Any] = self.engine.classify(batch, list(keys[first]), adapter=adapter)
@@ -241,4 +231,4 @@ def _raise_if_error(result: dict[str, Any] | Exception) -> dict[str, Any]:
     return result
 
 
-__all__ = ["ChampionError", "Engine", "build_engine"]
+__all__ = ["Engine"]

@@ -24,8 +24,9 @@ from typing import Any
 
 import yaml
 
-from mail2ticket.ports import free_port
+from mail2ticket.testing.ports import free_port
 from serving import DEFAULT_CONFIG
+from serving.settings import merge_args
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,17 +38,14 @@ def application(
     deployments: dict[str, dict[str, Any]] | None = None,
     base: Path = DEFAULT_CONFIG,
 ) -> dict[str, Any]:
-    """The first application of ``base`` with other ``args`` and deployment options merged in."""
+    """The first application of ``base`` with other ``args`` (merged section by section) and deployment options."""
     config = yaml.safe_load(base.read_text(encoding="utf-8"))
     app = copy.deepcopy(config["applications"][0])
     app.update(name=name, route_prefix=route_prefix)
-    app["args"] = {**app.get("args", {}), **(args or {})}
-    for entry in app.get("deployments", []):
-        for key, value in (deployments or {}).get(entry["name"], {}).items():
-            if isinstance(value, dict) and isinstance(entry.get(key), dict):
-                entry[key] = {**entry[key], **value}
-            else:
-                entry[key] = value
+    app["args"] = merge_args(app.get("args") or {}, args or {})
+    app["deployments"] = [
+        merge_args(entry, (deployments or {}).get(entry["name"], {})) for entry in app.get("deployments", [])
+    ]
     return app
 
 

@@ -1,4 +1,4 @@
-"""Request and response bodies of the HTTP API (DESIGN: HTTP API), for validation and OpenAPI.
+"""Request and response bodies of the HTTP API, for validation and OpenAPI.
 
 Requests are validated strictly: a number where the e-mail text should be is an error, not a
 string "123"; unknown keys are refused (a client writing ``mail`` for ``email`` learns it at

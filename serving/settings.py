@@ -1,61 +1,89 @@
 """The application arguments (``args:`` of an application in ``serving/config.yaml``), validated.
 
 Ray Serve passes the ``args`` mapping of the config to :func:`serving.app.build_app` untouched;
-this model turns it into typed settings once, so a typo (``auth_requried``) or a bad value
-fails the deployment with a message that names the key, instead of being silently ignored.
-Every deployment receives the same mapping and validates it again in its own process (the
-settings cross process boundaries as plain data).
+this model turns it into typed settings once, so a typo (``requried``) or a bad value fails the
+deployment with a message that names the key, instead of being silently ignored. Every
+deployment receives the same mapping and validates it again in its own process (the settings
+cross process boundaries as plain data).
+
+The settings are nested by concern: ``engine`` (which model runs where), ``model`` (which
+classifier adapter), ``batching``, ``agents``, ``auth``, ``limits`` and ``audit``. The Serve
+options of the Engine deployment that must agree with the batching (how many requests it runs
+and queues) are derived from it (:meth:`BatchingSettings.engine_options`), never written in the
+config; :func:`check_serve_config` refuses a config (``mail2ticket serve``'s, or the one the Helm
+chart renders) that sets them.
 """
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from mail2ticket.models import DEFAULT_MODEL
+from mail2ticket.engines import DEFAULT_MAX_ADAPTERS
+from mail2ticket.registry.models import DEFAULT_MODEL
+from mail2ticket.registry.tracking import CHAMPION, REGISTERED_MODEL
 from mail2ticket.taxonomy import load_taxonomy
-from mail2ticket.tracking import CHAMPION, REGISTERED_MODEL
 
 AuditEmail = Literal["hash", "redact", "keep"]
 
+#: The Engine deployment's Serve options that :class:`BatchingSettings` decides.
+DERIVED_ENGINE_OPTIONS = ("max_ongoing_requests", "max_queued_requests")
+#: The name of the Engine deployment in the Serve graph.
+ENGINE_DEPLOYMENT = "Engine"
 
-class AppSettings(BaseModel):
-    """What one mail2ticket application serves and how it protects itself."""
 
+class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    # ------------------------------------------------------------------ model
-    engine: Literal["transformers", "vllm"] = Field(
+
+class EngineSettings(_Section):
+    """Which inference engine runs the base model, and how."""
+
+    kind: Literal["transformers", "vllm"] = Field(
         "transformers", description="Inference engine: transformers (CPU, the default) or vllm (GPU, multi-LoRA)."
     )
     base_model: str = Field(DEFAULT_MODEL, description="Base model: embedded:NAME, a local folder or an s3:// prefix.")
-    engine_options: dict[str, Any] = Field(
+    options: dict[str, Any] = Field(
         default_factory=dict,
-        description="Extra keyword arguments of the engine constructor (vLLM: gpu_memory_utilization, "
+        description="Extra keyword arguments of the engine constructor (dtype; vLLM: gpu_memory_utilization, "
         "max_model_len, max_loras...).",
+    )
+    max_adapters: int = Field(
+        DEFAULT_MAX_ADAPTERS,
+        ge=1,
+        description="Adapters each Engine replica keeps loaded; past that the least recently used is unloaded "
+        "(each reload of a new champion adds one).",
     )
     torch_threads: int | None = Field(
         None,
         ge=1,
         description="CPU threads of each replica of the transformers engine (the shipped CPU config: 1, two "
-        "replicas); None uses every core the process may run on. vLLM ignores it, so the chart's GPU values "
-        "keep the CPU config's setting.",
+        "replicas); None uses every core the process may run on. vLLM ignores it.",
     )
-    engine_app: str | None = Field(
+    app: str | None = Field(
         None,
         description="Use the Engine of this other application (listed before it in the config) instead of "
         "starting one: several Gateways with their own thresholds, limits or tokens over one model copy.",
     )
+
+    def constructor_options(self) -> dict[str, Any]:
+        """Keyword arguments of the engine's constructor."""
+        return {"max_adapters": self.max_adapters, **self.options}
+
+
+class ModelSettings(_Section):
+    """Which classifier adapter is served."""
+
     registered_model: str = Field(REGISTERED_MODEL, description="MLflow registered model of the classifier adapter.")
-    model_alias: str = Field(CHAMPION, description="Alias resolved at start and on POST /admin/reload.")
+    alias: str = Field(CHAMPION, description="Alias resolved at start and on POST /admin/reload.")
     adapter: str | None = Field(
         None,
-        description="Pin an adapter (local folder or s3:// prefix) instead of asking the registry: canaries, "
-        "benchmarks, air-gapped installs without MLflow.",
+        description="Pin an adapter (local folder, s3:// prefix or models:/NAME/VERSION) instead of asking the "
+        "registry's alias: canaries, benchmarks, air-gapped installs without MLflow.",
     )
-
     base_prompt_style: Literal["full", "compact"] = Field(
         "full",
         description="Prompt of the bare base model when no adapter is served: full (every category's "
@@ -63,7 +91,42 @@ class AppSettings(BaseModel):
         "models). An adapter always gets the prompt it was trained with.",
     )
 
-    # ------------------------------------------------------------------ agents
+
+class BatchingSettings(_Section):
+    """How each Engine replica groups requests, and how many it admits."""
+
+    max_batch_size: int = Field(8, ge=1, le=256, description="Largest batch each Engine replica runs (@serve.batch).")
+    batch_wait_timeout_s: float = Field(
+        0.005,
+        ge=0.0,
+        le=1.0,
+        description="How long the Engine waits to fill a batch before running it. On a CPU it must outlast "
+        "a reply's round trip through the Serve graph, or a batch of 8 splits into 7 + 1 and stays split "
+        "(serving/config.yaml: 0.25 s); on a GPU a batch runs in milliseconds and the wait is latency.",
+    )
+    queued_batches: int = Field(
+        2,
+        ge=1,
+        description="Batches' worth of requests each caller may queue for the Engine beyond those running; past "
+        "that the caller gets 503 + Retry-After (backpressure) instead of a queue that times out.",
+    )
+
+    def engine_options(self) -> dict[str, int]:
+        """The Engine deployment's Serve options this batching implies.
+
+        A replica runs one batch at a time, so it takes ``max_batch_size`` requests (more would
+        wait inside the replica, where no 503 can be given); each caller queues
+        ``queued_batches`` batches more.
+        """
+        return {
+            "max_ongoing_requests": self.max_batch_size,
+            "max_queued_requests": self.queued_batches * self.max_batch_size,
+        }
+
+
+class AgentSettings(_Section):
+    """What the agents do with a decision."""
+
     review_thresholds: dict[str, float] = Field(
         default_factory=dict,
         description="Per-category overrides of the taxonomy's review thresholds (label -> 0..1): routing "
@@ -74,46 +137,6 @@ class AppSettings(BaseModel):
     support_domains: list[str] | None = Field(
         None, description="E-mail domains of the support desk, to isolate the client's first e-mail of a thread."
     )
-    max_batch_size: int = Field(8, ge=1, le=256, description="Largest batch each Engine replica runs (@serve.batch).")
-    batch_wait_timeout_s: float = Field(
-        0.005,
-        ge=0.0,
-        le=1.0,
-        description="How long the Engine waits to fill a batch before running it. On a CPU it must outlast "
-        "a reply's round trip through the Serve graph, or a batch of 8 splits into 7 + 1 and stays split "
-        "(serving/config.yaml: 0.25 s); on a GPU a batch runs in milliseconds and the wait is latency.",
-    )
-
-    # ------------------------------------------------------------------ protection
-    auth_required: bool = Field(
-        True, description="Bearer tokens required on /v1 and /admin; turning it off must be explicit."
-    )
-    tokens_env: str = Field(
-        "MAIL2TICKET_API_TOKENS", description="Environment variable with the accepted tokens, comma-separated."
-    )
-    admin_tokens_env: str = Field(
-        "MAIL2TICKET_ADMIN_TOKENS",
-        description="Tokens for /admin (comma-separated); when unset, the API tokens are accepted there too.",
-    )
-    max_body_bytes: int = Field(262_144, ge=1024, description="Largest request body; more is answered 413.")
-    request_timeout_s: float = Field(
-        30.0,
-        gt=0.0,
-        description="Deadline of one request inside the Gateway (504 after it). Keep it under the proxy's "
-        "http_options.request_timeout_s, which answers a bare 408.",
-    )
-    retry_after_s: int = Field(1, ge=0, description="Retry-After of the 503 answers the Gateway produces.")
-
-    # ------------------------------------------------------------------ audit
-    audit_log: str = Field(
-        "audit/mail2ticket-audit.jsonl",
-        description="JSON-lines audit file (one line per decision answered 200); a relative path is relative "
-        "to the replica's working directory (`mail2ticket serve` makes it absolute).",
-    )
-    audit_email: AuditEmail = Field(
-        "hash", description="E-mail text in the audit log: hash (sha256, default), redact (length only) or keep."
-    )
-    audit_fsync: bool = Field(False, description="fsync after every audit line (slower; survives a power cut).")
 
     @field_validator("review_thresholds")
     @classmethod
@@ -127,20 +150,146 @@ class AppSettings(BaseModel):
             raise ValueError(f"review_thresholds: values must be within 0..1 ({', '.join(bad)})")
         return value
 
+
+class AuthSettings(_Section):
+    """Bearer tokens of the API."""
+
+    required: bool = Field(
+        True, description="Bearer tokens required on /v1 and /admin; turning it off must be explicit."
+    )
+    tokens_env: str = Field(
+        "MAIL2TICKET_API_TOKENS", description="Environment variable with the accepted tokens, comma-separated."
+    )
+    admin_tokens_env: str = Field(
+        "MAIL2TICKET_ADMIN_TOKENS",
+        description="Tokens for /admin (comma-separated); when unset, the API tokens are accepted there too.",
+    )
+
+
+class LimitSettings(_Section):
+    """How the Gateway protects itself and its callers."""
+
+    max_body_bytes: int = Field(262_144, ge=1024, description="Largest request body; more is answered 413.")
+    request_timeout_s: float = Field(
+        30.0,
+        gt=0.0,
+        description="Deadline of one request inside the Gateway (504 after it). Keep it under the proxy's "
+        "http_options.request_timeout_s, which answers a bare 408.",
+    )
+    retry_after_s: int = Field(1, ge=0, description="Retry-After of the 503 answers the Gateway produces.")
+
+
+class AuditSettings(_Section):
+    """The audit trail: one JSON line per answered decision."""
+
+    log: str = Field(
+        "audit/mail2ticket-audit.jsonl",
+        description="JSON-lines audit file (one line per decision answered 200); a relative path is relative "
+        "to the replica's working directory (`mail2ticket serve` makes it absolute).",
+    )
+    email: AuditEmail = Field(
+        "hash", description="E-mail text in the audit log: hash (sha256, default), redact (length only) or keep."
+    )
+    fsync: bool = Field(False, description="fsync after every audit line (slower; survives a power cut).")
+
+    def path(self) -> Path:
+        """The audit file, absolute."""
+        return Path(self.log).expanduser().absolute()
+
+
+class AppSettings(_Section):
+    """What one mail2ticket application serves and how it protects itself."""
+
+    engine: EngineSettings = Field(default_factory=EngineSettings, description="The inference engine.")
+    model: ModelSettings = Field(default_factory=ModelSettings, description="The classifier adapter served.")
+    batching: BatchingSettings = Field(default_factory=BatchingSettings, description="The Engine's batches.")
+    agents: AgentSettings = Field(default_factory=AgentSettings, description="Review thresholds and extraction.")
+    auth: AuthSettings = Field(default_factory=AuthSettings, description="Bearer tokens.")
+    limits: LimitSettings = Field(default_factory=LimitSettings, description="Body size, deadline, Retry-After.")
+    audit: AuditSettings = Field(default_factory=AuditSettings, description="The audit trail.")
+
     def threshold(self, category: str) -> float:
         """Review threshold of ``category``: the override, else the taxonomy's."""
-        if category in self.review_thresholds:
-            return float(self.review_thresholds[category])
+        if category in self.agents.review_thresholds:
+            return float(self.agents.review_thresholds[category])
         return load_taxonomy().category(category).review_threshold
 
-    def audit_path(self) -> Path:
-        return Path(self.audit_log).expanduser().absolute()
+
+class ServeConfigError(ValueError):
+    """A Serve config this application refuses; the message names the application and the key."""
+
+
+def check_serve_config(config: dict[str, Any]) -> list[AppSettings]:
+    """Validate every application of a Serve config whose import path is this application's.
+
+    The args must be valid :class:`AppSettings`, and the Engine deployment must not set the
+    options its batching decides (:data:`DERIVED_ENGINE_OPTIONS`): written in the config they
+    would override the derived values and let the two disagree. ``mail2ticket serve`` calls it
+    before starting Ray; the Helm chart's tests call it on the config the chart renders.
+    """
+    checked = []
+    for application in config.get("applications") or []:
+        if application.get("import_path") != "serving.app:build_app":
+            continue
+        name = application.get("name")
+        try:
+            checked.append(AppSettings.model_validate(application.get("args") or {}))
+        except ValidationError as exc:
+            raise ServeConfigError(f"application {name!r}: {exc}") from None
+        for deployment in application.get("deployments") or []:
+            written = sorted(set(deployment) & set(DERIVED_ENGINE_OPTIONS))
+            if deployment.get("name") == ENGINE_DEPLOYMENT and written:
+                raise ServeConfigError(
+                    f"application {name!r}: deployment {ENGINE_DEPLOYMENT} sets {', '.join(written)}: these follow "
+                    "from args.batching (max_batch_size, queued_batches); set those instead"
+                )
+    return checked
+
+
+def merge_args(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``changes`` applied section by section (a nested mapping merges, a value replaces).
+
+    A dotted key (``batching.max_batch_size``) names a nested value, as ``mail2ticket serve
+    --set`` writes it.
+    """
+    merged = copy.deepcopy(base)
+    for key, value in changes.items():
+        *sections, name = key.split(".")
+        target = merged
+        for section in sections:
+            target = target.setdefault(section, {})
+            if not isinstance(target, dict):
+                raise ValueError(f"{key}: {section} is not a section of the settings")
+        if isinstance(value, dict) and isinstance(target.get(name), dict):
+            target[name] = merge_args(target[name], value)
+        else:
+            target[name] = copy.deepcopy(value)
+    return merged
 
 
 def engine_handle(bound: Any, settings: AppSettings) -> Any:
-    """The Engine to call: the one bound in this application, or ``engine_app``'s."""
+    """The Engine to call: the one bound in this application, or ``engine.app``'s."""
     if bound is not None:
         return bound
     from ray import serve
 
-    return serve.get_deployment_handle("Engine", app_name=settings.engine_app)
+    return serve.get_deployment_handle(ENGINE_DEPLOYMENT, app_name=settings.engine.app)
+
+
+__all__ = [
+    "DERIVED_ENGINE_OPTIONS",
+    "ENGINE_DEPLOYMENT",
+    "AgentSettings",
+    "AppSettings",
+    "AuditEmail",
+    "AuditSettings",
+    "AuthSettings",
+    "BatchingSettings",
+    "EngineSettings",
+    "LimitSettings",
+    "ModelSettings",
+    "ServeConfigError",
+    "check_serve_config",
+    "engine_handle",
+    "merge_args",
+]

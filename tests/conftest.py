@@ -14,10 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from mail2ticket.ports import free_port
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+from mail2ticket.testing import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
@@ -86,7 +83,7 @@ def s3_bucket(s3_env: str) -> str:
 @pytest.fixture(scope="session")
 def small_corpus(tmp_path_factory: pytest.TempPathFactory):
     """A generated export of 1,200 tickets (half in the taxonomy), shared by the session."""
-    from mail2ticket.corpus import CorpusConfig, generate
+    from mail2ticket.data.corpus import CorpusConfig, generate
 
     out = tmp_path_factory.mktemp("corpus") / "export.csv"
     return generate(CorpusConfig(tickets=1_200, seed=11, strategic_share=0.5), out)
@@ -95,7 +92,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def embedded_model_dir() -> Path:
     """The embedded SmolLM2-135M as a safetensors folder (converted once, then cached)."""
-    from mail2ticket.models import DEFAULT_MODEL, resolve_model
+    from mail2ticket.registry.models import DEFAULT_MODEL, resolve_model
 
     return resolve_model(DEFAULT_MODEL)
 
@@ -103,15 +100,15 @@ def embedded_model_dir() -> Path:
 @pytest.fixture(scope="session")
 def transformers_engine(embedded_model_dir: Path):
     """One TransformersEngine on the embedded model for the whole session (adapters load on demand)."""
-    from mail2ticket.engines.transformers_engine import TransformersEngine
+    from mail2ticket.engines import make_engine
 
-    return TransformersEngine(embedded_model_dir)
+    return make_engine("transformers", embedded_model_dir)
 
 
 @pytest.fixture(scope="session")
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real MLflow tracking server (sqlite backend, local artifacts) on 127.0.0.1."""
-    from mail2ticket.local_mlflow import LocalMlflowServer
+    from mail2ticket.testing import LocalMlflowServer
 
     server = LocalMlflowServer(tmp_path_factory.mktemp("mlflow"))
     try:

@@ -1,36 +1,35 @@
-"""Inference engines behind one interface (see :class:`mail2ticket.engines.base.Engine`).
+"""Inference engines behind one interface, built by one factory.
 
 ``TransformersEngine`` (CPU default, peft adapters) is the reference; ``VLLMEngine`` (GPU,
 multi-LoRA, structured outputs) serves production. Evaluation and serving both go through
-this interface, so what is measured is what is served; the conformance suite
-(``tests/mail2ticket/engines/test_conformance.py``) checks that the engines agree.
+:class:`Engine`, built by :func:`make_engine`, so what is measured is what is served; the
+conformance suite (``tests/mail2ticket/engines/test_conformance.py``) checks that the engines
+agree.
+
+Modules: :mod:`.base` (the interface, the adapter cache, errors), :mod:`.factory`,
+:mod:`.transformers`, :mod:`.vllm`, :mod:`.label_trie` (the labels' answer tokens, scored by
+both engines the same way), :mod:`.grammar` (schema-constrained decoding, both engines),
+:mod:`.attention` (packed rows on CPU), :mod:`.precision` (which float type).
 """
 
-from __future__ import annotations
+from mail2ticket.engines.base import (
+    DEFAULT_MAX_ADAPTERS,
+    AdapterCache,
+    AdapterError,
+    Engine,
+    ExtractionBudgetError,
+    LabelScores,
+)
+from mail2ticket.engines.factory import ENGINE_KINDS, EngineKind, make_engine
 
-from pathlib import Path
-from typing import Any
-
-from mail2ticket.engines.base import Engine, LabelScores
-
-ENGINE_KINDS = ("transformers", "vllm")
-
-
-def make_engine(kind: str, model_dir: str | Path, **options: Any) -> Engine:
-    """An engine of ``kind`` on a local model folder; ``options`` go to its constructor.
-
-    Each engine is imported only when asked for: vLLM lives in GPU images (and in
-    ``.venv-vllm`` for the tests), and importing it costs tens of seconds.
-    """
-    if kind == "transformers":
-        from mail2ticket.engines.transformers_engine import TransformersEngine
-
-        return TransformersEngine(model_dir, **options)
-    if kind == "vllm":
-        from mail2ticket.engines.vllm_engine import VLLMEngine
-
-        return VLLMEngine(model_dir, **options)
-    raise ValueError(f"unknown engine {kind!r}; available: {', '.join(ENGINE_KINDS)}")
-
-
-__all__ = ["ENGINE_KINDS", "Engine", "LabelScores", "make_engine"]
+__all__ = [
+    "DEFAULT_MAX_ADAPTERS",
+    "ENGINE_KINDS",
+    "AdapterCache",
+    "AdapterError",
+    "Engine",
+    "EngineKind",
+    "ExtractionBudgetError",
+    "LabelScores",
+    "make_engine",
+]

@@ -16,7 +16,7 @@ probabilities moved by 0.005 from float32's at the median (0.027-0.030 at p90, 0
 most), the decisions agreed on 298 of 300 (AMX) and 291 (AVX512-BF16) and the accuracy went
 from 0.677 to 0.680 and 0.687. A flatter model moves more: the benchmark's 8-step adapter,
 0.18 at the median and 93 of 96 decisions. Confidence, hence ``needs_review``, moves with it;
-a deployment that must reproduce its evaluation exactly sets ``engine_options.dtype: float32``.
+a deployment that must reproduce its evaluation exactly sets ``engine.options.dtype: float32``.
 ``bench/serve_throughput.py`` reports the agreement.
 """
 
@@ -56,3 +56,6 @@ def resolve_dtype(name: str, device: str, bfloat16_units: bool | None = None) ->
         has_units = cpu_has_bfloat16_units() if bfloat16_units is None else bfloat16_units
         return "bfloat16" if has_units else "float32"
     return "float32"
+
+
+__all__ = ["AUTO", "FLOAT_TYPES", "cpu_has_bfloat16_units", "resolve_dtype"]

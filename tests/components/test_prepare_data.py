@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from components.prepare_data import prepare_data
+from mail2ticket.data.prepare.config import pipeline_defaults
 from mail2ticket.storage import sha256_file
 from pipelines.local import init_local
 
@@ -25,7 +26,8 @@ def test_component_declares_no_runtime_install() -> None:
 
 def test_component_runs_through_kfp_local(small_corpus, tmp_path: Path) -> None:
     init_local(tmp_path / "kfp")
-    task = prepare_data(raw_uri=str(small_corpus.export), ground_truth_uri=str(small_corpus.truth), seed=3)
+    parameters = {**pipeline_defaults(), "seed": 3}
+    task = prepare_data(raw_uri=str(small_corpus.export), ground_truth_uri=str(small_corpus.truth), **parameters)
     card = json.loads(Path(task.outputs["dataset_card"].path).read_text(encoding="utf-8"))
     train = task.outputs["train_data"]
     test = task.outputs["test_data"]
@@ -47,4 +49,4 @@ def test_component_bad_input_fails_the_task(tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
     with pytest.raises(RuntimeError, match="FAILURE"):
-        prepare_data(raw_uri=str(empty))
+        prepare_data(raw_uri=str(empty), **pipeline_defaults())

@@ -1,4 +1,4 @@
-"""Security and operations rules of issue 5, checked on what the chart renders for every values file.
+"""The chart's security and operations rules, checked on what the chart renders for every values file.
 
 Each rule is one test, so a failure names the rule broken: restricted pod security, requests and
 limits, private images without `latest`, no host access, NetworkPolicies covering every pod with

@@ -8,6 +8,7 @@ prune them), and its pod templates against the Kubernetes ``PodTemplateSpec`` sc
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jsonschema
@@ -16,6 +17,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
+from serving.settings import AppSettings, ServeConfigError, check_serve_config, merge_args
 from tests.helm.chart import CHART, Rendered, render
 
 SERVE_FILE = CHART / "files" / "serve-config.yaml"
@@ -230,8 +232,8 @@ def test_serve_config_is_the_repository_file_with_cluster_overrides(rendered: Re
     (app,), (source_app,) = served["applications"], source["applications"]
     for key in source_app.keys() - {"args", "deployments"}:
         assert app[key] == source_app[key], key
-    assert app["args"] == {**source_app["args"], **values["args"]}
-    assert app["args"]["engine"] == "vllm" and app["args"]["base_model"].startswith("s3://")
+    assert app["args"] == merge_args(source_app["args"], values["args"])
+    assert app["args"]["engine"]["kind"] == "vllm" and app["args"]["engine"]["base_model"].startswith("s3://")
     assert [d["name"] for d in app["deployments"]] == [d["name"] for d in source_app["deployments"]]
     for deployment, original in zip(app["deployments"], source_app["deployments"], strict=True):
         override = values.get("deployments", {}).get(deployment["name"], {})
@@ -270,15 +272,31 @@ def test_model_and_adapters_come_from_the_customers_storage(rendered: Rendered) 
 def test_api_tokens_come_from_a_secret_when_auth_is_required(rendered: Rendered) -> None:
     head = cluster(rendered)["headGroupSpec"]["template"]["spec"]["containers"][0]
     env = {e["name"]: e for e in head["env"]}
-    assert rendered.values["serving"]["args"]["auth_required"] is True
+    assert rendered.values["serving"]["args"]["auth"]["required"] is True
     assert env["MAIL2TICKET_API_TOKENS"]["valueFrom"]["secretKeyRef"]["name"] == "mail2ticket-api-tokens"
 
 
-def test_serve_args_are_accepted_by_the_serving_app(rendered: Rendered) -> None:
-    # The app validates its args with extra="forbid": a key the chart adds must be one it knows.
-    from serving.settings import AppSettings
+def test_the_rendered_serve_config_passes_the_apps_own_checks(rendered: Rendered) -> None:
+    """The chart's values go through the validation ``mail2ticket serve`` and the app run (extra="forbid",
+    no Engine option that the batching decides)."""
+    (settings,) = check_serve_config(serve_config(rendered))
+    assert settings.engine.kind == "vllm" and settings.engine.base_model.startswith("s3://")
+    assert settings.audit.path().parent.as_posix() == "/var/lib/mail2ticket/audit"
+    # GPU: one vLLM replica per GPU takes a batch of 8 and each caller queues two more.
+    assert settings.batching.engine_options() == {"max_ongoing_requests": 8, "max_queued_requests": 16}
 
-    (app,) = serve_config(rendered)["applications"]
-    settings = AppSettings(**app["args"])
-    assert settings.engine == "vllm" and settings.base_model.startswith("s3://")
-    assert settings.audit_path().parent.as_posix() == "/var/lib/mail2ticket/audit"
+
+def test_a_value_that_sets_what_the_batching_decides_is_refused() -> None:
+    rendered = render({"serving": {"deployments": {"Engine": {"max_ongoing_requests": 32}}}})
+    with pytest.raises(ServeConfigError, match=r"sets max_ongoing_requests: these follow from args\.batching"):
+        check_serve_config(serve_config(rendered))
+
+
+def test_the_values_schema_names_only_settings_the_app_knows() -> None:
+    """The chart's hand-written schema of serving.args may be stricter, never wider, than AppSettings."""
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    args = schema["properties"]["serving"]["properties"]["args"]["properties"]
+    for section, spec in args.items():
+        assert section in AppSettings.model_fields, section
+        known = type(AppSettings().__getattribute__(section)).model_fields
+        assert set(spec.get("properties", {})) <= set(known), (section, set(spec["properties"]) - set(known))

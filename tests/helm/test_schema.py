@@ -26,10 +26,10 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("bucket missing", {"s3": {"bucket": None}}, ["at '/s3': missing property 'bucket'"]),
     ("database secret missing", {"mlflow": {"database": {"existingSecret": None}}},
      ["at '/mlflow/database': missing property 'existingSecret'"]),
-    ("base model not in S3", {"serving": {"args": {"base_model": "Qwen/Qwen2.5-14B-Instruct"}}},
-     ["at '/serving/args/base_model': 'Qwen/Qwen2.5-14B-Instruct' does not match pattern"]),
-    ("unknown engine", {"serving": {"args": {"engine": "ollama"}}},
-     ["at '/serving/args/engine': value must be one of 'vllm', 'transformers'"]),
+    ("base model not in S3", {"serving": {"args": {"engine": {"base_model": "Qwen/Qwen2.5-14B-Instruct"}}}},
+     ["at '/serving/args/engine/base_model': 'Qwen/Qwen2.5-14B-Instruct' does not match pattern"]),
+    ("unknown engine", {"serving": {"args": {"engine": {"kind": "ollama"}}}},
+     ["at '/serving/args/engine/kind': value must be one of 'vllm', 'transformers'"]),
     ("upgrade strategy with downtime", {"serving": {"upgradeStrategy": "None"}},
      ["at '/serving/upgradeStrategy': value must be 'NewCluster'"]),
     ("no GPU", {"serving": {"worker": {"gpus": 0}}}, ["at '/serving/worker/gpus': minimum: got 0, want 1"]),
@@ -59,8 +59,9 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("secnumcloud with one MLflow replica", {"global": {"profile": "secnumcloud", "imagePullPolicy": "Always"},
                                              "mlflow": {"auth": {"enabled": True}}},
      ["at '/mlflow/replicas': minimum: got 1, want 2"]),
-    ("secnumcloud keeping e-mails", {**profile_values("secnumcloud"), "serving": {"args": {"audit_email": "keep"}}},
-     ["at '/serving/args/audit_email': value must be one of 'hash', 'redact'"]),
+    ("secnumcloud keeping e-mails",
+     {**profile_values("secnumcloud"), "serving": {"args": {"audit": {"email": "keep"}}}},
+     ["at '/serving/args/audit/email': value must be one of 'hash', 'redact'"]),
 ]  # fmt: skip
 
 

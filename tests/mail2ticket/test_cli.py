@@ -48,7 +48,7 @@ def test_taxonomy_commands() -> None:
 
 
 def test_evaluate_extraction_on_prepared_data_prints_and_writes_field_accuracy(tmp_path: Path) -> None:
-    from mail2ticket.corpus import CorpusConfig, generate
+    from mail2ticket.data.corpus import CorpusConfig, generate
 
     summary = generate(CorpusConfig(tickets=60, seed=7, strategic_share=1.0), tmp_path / "export.csv")
     prepared = run("prepare", "--input", str(summary.export), "--out-dir", str(tmp_path / "prep"),

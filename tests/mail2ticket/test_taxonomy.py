@@ -116,3 +116,35 @@ def test_invalid_yaml_and_missing_file_name_the_file(tmp_path: Path) -> None:
         load_taxonomy(bad)
     with pytest.raises(TaxonomyError, match="not found"):
         load_taxonomy(tmp_path / "absent.yaml")
+
+
+def test_category_labels_are_written_in_the_taxonomy_only() -> None:
+    """Code names a category by its key; its label lives in taxonomy.yaml and nowhere else.
+
+    Tests may write labels (a test of the paper's fuzzy matching must spell them, misspell
+    them); the product's Python source may not, or renaming a category in the YAML would leave
+    a copy of the old name behind.
+    """
+    import subprocess
+
+    repo = Path(__file__).resolve().parents[2]
+    listed = subprocess.run(["git", "ls-files", "*.py"], cwd=repo, capture_output=True, text=True, check=True)
+    sources = [repo / line for line in listed.stdout.split() if not line.startswith("tests/")]
+    assert any(path.name == "corpus.py" for path in sources)  # the scan sees the generator
+    labels = load_taxonomy().labels
+    found = {
+        f"{path.relative_to(repo)}: {label}"
+        for path in sources
+        for label in labels
+        if label in path.read_text(encoding="utf-8")
+    }
+    assert not found, "category labels written outside taxonomy.yaml:\n" + "\n".join(sorted(found))
+
+
+def test_code_names_categories_by_key() -> None:
+    taxonomy = load_taxonomy()
+    restauration = taxonomy.by_key("restauration")
+    assert taxonomy.label("restauration") == restauration.name and taxonomy.key_of(restauration.name) == "restauration"
+    assert taxonomy.key_of("Facturation/Relance") is None
+    with pytest.raises(KeyError, match="no category with key 'facturation'"):
+        taxonomy.by_key("facturation")

@@ -51,7 +51,7 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
 ) -> None:
     from mlflow import MlflowClient
 
-    from mail2ticket.corpus import CorpusConfig, generate
+    from mail2ticket.data.corpus import CorpusConfig, generate
     from pipelines.local import init_local
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
@@ -79,3 +79,37 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     challenger = client.get_model_version_by_alias(model_name, "challenger")
     assert challenger.version != champion.version
     assert "does not beat" in challenger.tags["promotion_reason"]
+
+
+def test_preparation_defaults_come_from_prepare_config_only() -> None:
+    """The pipeline's preparation parameters default to PrepareConfig's values; the component writes none."""
+    from mail2ticket.data.prepare.config import PIPELINE_FIELDS, PrepareConfig, pipeline_defaults
+
+    spec = next(yaml.safe_load_all(COMPILED_PATH.read_text(encoding="utf-8")))
+    parameters = spec["root"]["inputDefinitions"]["parameters"]
+    defaults = pipeline_defaults()
+    for field in PIPELINE_FIELDS:
+        assert parameters["split_seed" if field == "seed" else field]["defaultValue"] == defaults[field], field
+    assert PrepareConfig.from_pipeline(**defaults) == PrepareConfig()
+    component = spec["components"]["comp-prepare-data"]["inputDefinitions"]["parameters"]
+    for field in PIPELINE_FIELDS:
+        assert "defaultValue" not in component[field], field
+
+
+def test_training_defaults_come_from_training_config_only() -> None:
+    """The pipeline's training parameters default to TrainingConfig's values; the component writes none."""
+    from mail2ticket.training.config import PIPELINE_FIELDS, TrainingConfig, pipeline_defaults
+
+    spec = next(yaml.safe_load_all(COMPILED_PATH.read_text(encoding="utf-8")))
+    parameters = spec["root"]["inputDefinitions"]["parameters"]
+    pipeline_name = {field: field for field in PIPELINE_FIELDS} | {"seed": "training_seed"}
+    defaults = pipeline_defaults()
+    for field in PIPELINE_FIELDS:
+        assert parameters[pipeline_name[field]]["defaultValue"] == defaults[field], field
+    config = TrainingConfig()
+    assert defaults["lora_r"] == config.lora_r and defaults["seed"] == config.seed
+    assert defaults["lora_layers"] == 0 and config.lora_layers is None  # KFP's 0 stands for None
+    assert TrainingConfig.from_pipeline(**defaults) == config  # and back again
+    component = spec["components"]["comp-train-adapter"]["inputDefinitions"]["parameters"]
+    for field in PIPELINE_FIELDS:
+        assert "defaultValue" not in component[field] and not component[field].get("isOptional"), field

@@ -9,7 +9,7 @@ port) over one Engine on the embedded model:
 * ``tight`` at ``/tight``: a registered model that does not exist (so the bare base model),
   review thresholds at 0, and tiny ``max_ongoing_requests``/``max_queued_requests`` so that a
   burst overloads it (503 + Retry-After from the proxy and from the Gateway). It has no Engine
-  of its own (``engine_app``): one model copy in memory, loaded once.
+  of its own (``engine.app``): one model copy in memory, loaded once.
 
 Everything the server started is stopped at the end (SIGTERM, then kill by PID).
 """
@@ -55,8 +55,8 @@ def register(mlflow_uri: str, adapter_dir: Path, macro_f1: float) -> str:
     """Log ``adapter_dir`` in a run and promote it the way the pipeline does; returns the version."""
     import mlflow
 
-    from mail2ticket.promotion import promote
-    from mail2ticket.tracking import client
+    from mail2ticket.registry.promotion import promote
+    from mail2ticket.registry.tracking import client
 
     mlflow_client = client(mlflow_uri)
     mlflow.set_experiment("serving-tests")
@@ -107,21 +107,20 @@ def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.
     root = tmp_path_factory.mktemp("serve")
     main_audit, tight_audit = root / "audit" / "main.jsonl", root / "audit" / "tight.jsonl"
     # A 135M model on 2 cores shared with other work: short extractions, generous deadlines.
-    budget = {"extract_max_new_tokens": 32, "request_timeout_s": 240}
+    budget = {"agents.extract_max_new_tokens": 32, "limits.request_timeout_s": 240}
     main = application(
-        args={"registered_model": registered.name, "audit_log": str(main_audit), **budget}, deployments=_cpus()
+        args={"model.registered_model": registered.name, "audit.log": str(main_audit), **budget}, deployments=_cpus()
     )
     tight = application(
         name="tight",
         route_prefix="/tight",
         args={
-            "engine_app": "mail2ticket",
-            "registered_model": "no-such-model",
-            "request_timeout_s": 240,
-            "audit_log": str(tight_audit),
-            "extraction": False,
-            "base_prompt_style": "compact",
-            "review_thresholds": {label: 0.0 for label in TAXONOMY.labels_with_unknown},
+            "engine.app": "mail2ticket",
+            "model": {"registered_model": "no-such-model", "base_prompt_style": "compact"},
+            "limits.request_timeout_s": 240,
+            "audit.log": str(tight_audit),
+            "agents.extraction": False,
+            "agents.review_thresholds": {label: 0.0 for label in TAXONOMY.labels_with_unknown},
         },
         deployments=_cpus(
             {

@@ -15,33 +15,43 @@ from typer.testing import CliRunner
 from serving import DEFAULT_CONFIG
 from serving.audit import AuditLog
 from serving.auth import AuthConfigError, TokenAuth
-from serving.settings import AppSettings
+from serving.settings import AppSettings, ServeConfigError, check_serve_config
 
 
 def test_the_shipped_config_is_a_valid_serve_config() -> None:
     from ray.serve.schema import ServeDeploySchema
 
-    from serving.app import DEPLOYMENTS, build_app
+    from serving.app import DEPLOYMENTS, build_app, deployment_options
 
     config = ServeDeploySchema.model_validate(yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8")))
     (application,) = config.applications
     assert application.import_path == "serving.app:build_app"
     settings = AppSettings.model_validate(application.args)
-    assert settings.auth_required and settings.audit_email == "hash" and settings.engine == "transformers"
+    assert settings.auth.required and settings.audit.email == "hash" and settings.engine.kind == "transformers"
     assert {d.name for d in application.deployments} == set(DEPLOYMENTS)
     reserved = sum(d.ray_actor_options.num_cpus * d.num_replicas for d in application.deployments)
     assert reserved <= 2.0, "the whole graph fits 2 cores"
-    assert all(d.max_queued_requests > 0 and d.backpressure_config.retry_after_s for d in application.deployments)
+    assert all(d.backpressure_config.retry_after_s for d in application.deployments)
+    agents = [d for d in application.deployments if d.name != "Engine"]
+    assert all(d.max_queued_requests > 0 for d in agents)
+    # The Engine's admission follows from the batching: a batch of 4 per replica, 4 batches queued per caller.
+    assert check_serve_config(yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))) == [settings]
+    assert settings.batching.engine_options() == {"max_ongoing_requests": 4, "max_queued_requests": 16}
     assert build_app(application.args) is not None  # what `serve run` and KubeRay call: one parameter
     assert len(inspect.signature(build_app).parameters) == 1
+    options = deployment_options(settings, {"Engine": {"num_replicas": 2}})
+    assert options["Engine"] == {"num_replicas": 2, "max_ongoing_requests": 4, "max_queued_requests": 16}
+    assert options["Gateway"] == {}
 
 
 def test_settings_refuse_typos_and_unknown_categories() -> None:
-    with pytest.raises(ValidationError, match="auth_requried"):
-        AppSettings.model_validate({"auth_requried": False})
+    with pytest.raises(ValidationError, match="requried"):
+        AppSettings.model_validate({"auth": {"requried": False}})
+    with pytest.raises(ValidationError, match="auth_required"):
+        AppSettings.model_validate({"auth_required": False})  # the flat key of earlier configs
     with pytest.raises(ValidationError, match="not taxonomy categories: Facturation"):
-        AppSettings.model_validate({"review_thresholds": {"Facturation": 0.5}})
-    settings = AppSettings.model_validate({"review_thresholds": {"Incidents/Supervision": 0.9}})
+        AppSettings.model_validate({"agents": {"review_thresholds": {"Facturation": 0.5}}})
+    settings = AppSettings.model_validate({"agents": {"review_thresholds": {"Incidents/Supervision": 0.9}}})
     assert settings.threshold("Incidents/Supervision") == 0.9 and settings.threshold("unknown") == 1.0
 
 
@@ -57,11 +67,11 @@ def test_the_serve_command_checks_the_config_before_starting_ray(tmp_path: Path)
     from serving.cli import app
 
     config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
-    config["applications"][0]["args"]["audit_emial"] = "keep"
+    config["applications"][0]["args"]["audit"]["emial"] = "keep"
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     result = CliRunner().invoke(app, ["--config", str(path)])
-    assert result.exit_code == 2 and "audit_emial" in result.output
+    assert result.exit_code == 2 and "emial" in result.output
 
 
 def test_tokens_are_required_unless_auth_is_off_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -86,3 +96,24 @@ def test_audit_email_modes(tmp_path: Path, mode: str) -> None:
     assert ("Durand" in text) == (mode == "keep")
     if mode == "hash":
         assert line["email"]["sha256"] == hashlib.sha256(b"Bonjour Mme Durand").hexdigest()
+
+
+def test_the_engines_admission_is_derived_never_written() -> None:
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    engine = next(d for d in config["applications"][0]["deployments"] if d["name"] == "Engine")
+    assert not {"max_ongoing_requests", "max_queued_requests"} & set(engine)
+    engine["max_queued_requests"] = 64
+    with pytest.raises(ServeConfigError, match="sets max_queued_requests"):
+        check_serve_config(config)
+
+
+def test_dotted_overrides_merge_into_their_section() -> None:
+    from serving.settings import merge_args
+
+    args = {"batching": {"max_batch_size": 4, "batch_wait_timeout_s": 0.25}, "audit": {"email": "hash"}}
+    merged = merge_args(args, {"batching.max_batch_size": 8, "audit": {"log": "/tmp/a.jsonl"}})
+    assert merged == {"batching": {"max_batch_size": 8, "batch_wait_timeout_s": 0.25},
+                      "audit": {"email": "hash", "log": "/tmp/a.jsonl"}}  # fmt: skip
+    assert args["batching"]["max_batch_size"] == 4  # the original is left alone
+    with pytest.raises(ValueError, match="not a section"):
+        merge_args({"audit": {"email": "hash"}}, {"audit.email.mode": "x"})

@@ -192,7 +192,7 @@ http://{{ include "mail2ticket.mlflowServiceName" . }}.{{ .Release.Namespace }}.
       name: {{ .Values.mlflow.auth.clientSecret }}
       key: MLFLOW_TRACKING_PASSWORD
 {{- end }}
-{{- if .Values.serving.args.auth_required }}
+{{- if .Values.serving.args.auth.required }}
 - name: MAIL2TICKET_API_TOKENS
   valueFrom:
     secretKeyRef:

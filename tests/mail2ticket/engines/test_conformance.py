@@ -20,10 +20,17 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mail2ticket.engines import Engine, make_engine
-from mail2ticket.engines.transformers_engine import AdapterError
+from mail2ticket.engines import AdapterError, Engine, make_engine
 from mail2ticket.prompts import classification_prompt, render_prompt
-from tests.mail2ticket.engines.conftest import HAS_VLLM, NO_VLLM, TAXONOMY, conformance_tickets, random_adapter
+from tests.mail2ticket.engines.conftest import (
+    NO_VLLM,
+    REQUIRED_ENGINES,
+    RUN_VLLM,
+    TAXONOMY,
+    conformance_tickets,
+    random_adapter,
+    random_adapters,
+)
 
 LABELS = TAXONOMY.labels_with_unknown
 EMAILS = [t.first_email for t in conformance_tickets(5, seed=5)] + [
@@ -38,7 +45,7 @@ SCHEMA_CATEGORIES = [
 #: same quantity in float32; only the kernels' summation order differs (measured: about 1e-7).
 PROBABILITY_TOLERANCE = 1e-3
 
-ENGINE_KINDS = ["transformers", pytest.param("vllm", marks=pytest.mark.skipif(not HAS_VLLM, reason=NO_VLLM))]
+ENGINE_KINDS = ["transformers", pytest.param("vllm", marks=pytest.mark.skipif(not RUN_VLLM, reason=NO_VLLM))]
 ADAPTERS = [None, "trained", "last_layers"]
 
 
@@ -72,6 +79,16 @@ def reference_scores(reference: Any, prompts: list[str], adapters: dict) -> dict
 
 def _argmax(scores: dict[str, float]) -> str:
     return max(scores, key=scores.__getitem__)
+
+
+@pytest.mark.parametrize("kind", REQUIRED_ENGINES)
+def test_every_required_engine_imports(kind: str) -> None:
+    """``make test`` requires both engines in .venv-vllm: a broken vLLM install fails here, it is not skipped."""
+    import importlib
+
+    importlib.import_module(f"mail2ticket.engines.{kind}")
+    if kind == "vllm":
+        importlib.import_module("vllm")
 
 
 def test_engine_implements_the_interface(engine: Any) -> None:
@@ -134,7 +151,48 @@ def test_several_adapters_on_one_engine(
 def test_a_missing_adapter_is_a_clear_error(engine: Any, prompts: list[str], tmp_path: Path) -> None:
     with pytest.raises(AdapterError, match="cannot load adapter"):
         engine.classify(prompts[:1], LABELS, str(tmp_path / "missing"))
+    with pytest.raises(AdapterError, match="cannot load adapter"):
+        engine.load_adapter(str(tmp_path / "missing"))
+    assert str(tmp_path / "missing") not in engine.loaded_adapters()
     assert list(engine.classify(prompts[:1], LABELS)[0]) == LABELS  # and the engine keeps serving
+
+
+def test_a_prompt_too_long_is_not_an_adapter_error(engine: Any, adapters: dict, prompts: list[str]) -> None:
+    """A request the model cannot take says so; it does not blame, nor drop, the adapter it ran with."""
+    engine.classify(prompts[:1], LABELS, adapters["trained"])
+    too_long = prompts[0] + " Bonjour" * 10_000  # past both engines' context (2,048 and 8,192 tokens)
+    with pytest.raises(ValueError) as caught:
+        engine.generate([too_long], adapters["trained"], max_new_tokens=2)
+    assert not isinstance(caught.value, AdapterError), caught.value
+    assert adapters["trained"] in engine.loaded_adapters()
+
+
+def test_a_new_adapter_after_a_failed_request_gets_its_own_weights(
+    engine: Any, reference: Any, prompts: list[str], embedded_model_dir: Path, tmp_path: Path
+) -> None:
+    """An adapter loaded after another one's request failed is served with its own weights, not the other's."""
+    first, second = (str(p) for p in random_adapters(embedded_model_dir, [tmp_path / "b", tmp_path / "c"], 4, 50))
+    engine.classify(prompts[:2], LABELS, first)
+    with pytest.raises(ValueError):
+        engine.generate([prompts[0] + " Bonjour" * 10_000], first, max_new_tokens=2)
+    served = engine.classify(prompts[:2], LABELS, second)
+    expected = reference.classify(prompts[:2], LABELS, second)
+    for scores, reference_scores in zip(served, expected, strict=True):
+        assert _argmax(scores) == _argmax(reference_scores)
+        assert [scores[k] for k in LABELS] == pytest.approx([reference_scores[k] for k in LABELS], abs=1e-3)
+
+
+def test_adapters_past_max_adapters_are_unloaded(engine: Any, prompts: list[str], many_adapters: list[str]) -> None:
+    """Reloading one new adapter after another keeps at most ``max_adapters`` in memory, oldest out."""
+    assert len(many_adapters) > engine.max_adapters
+    first = engine.classify(prompts[:1], LABELS, many_adapters[0])
+    for adapter in many_adapters[1:]:
+        engine.load_adapter(adapter)
+        assert len(engine.loaded_adapters()) <= engine.max_adapters
+    loaded = engine.loaded_adapters()
+    assert many_adapters[0] not in loaded and loaded[-1] == many_adapters[-1]
+    assert engine.classify(prompts[:1], LABELS, many_adapters[0]) == [pytest.approx(first[0])]  # loaded again
+    assert engine.unload_adapter(many_adapters[0]) and not engine.unload_adapter(many_adapters[0])
 
 
 # ---------------------------------------------------------------------------------- extraction
@@ -211,7 +269,7 @@ def test_generation_returns_text(engine: Any, prompts: list[str], adapters: dict
 # ---------------------------------------------------------------------------------- vLLM only
 
 
-@pytest.mark.skipif(not HAS_VLLM, reason=NO_VLLM)
+@pytest.mark.skipif(not RUN_VLLM, reason=NO_VLLM)
 def test_vllm_refuses_an_adapter_above_its_lora_rank(
     engine_factory: Callable[[str], Any], embedded_model_dir: Path, tmp_path: Path
 ) -> None:

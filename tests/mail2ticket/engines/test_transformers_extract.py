@@ -13,11 +13,9 @@ import pytest
 import torch
 from jsonschema import Draft202012Validator
 
-from mail2ticket.engines.transformers_engine import (
-    ExtractionBudgetError,
-    TransformersEngine,
-    _closed_object,
-)
+from mail2ticket.engines import ExtractionBudgetError
+from mail2ticket.engines.grammar import GrammarCache, closed_object
+from mail2ticket.engines.transformers import TransformersEngine
 from mail2ticket.prompts import render_prompt
 from mail2ticket.taxonomy import load_taxonomy
 
@@ -108,16 +106,14 @@ def test_out_of_budget_falls_back_to_a_valid_object(engine: TransformersEngine) 
 
 
 def test_a_cut_answer_keeps_its_complete_fields(engine: TransformersEngine) -> None:
-    import xgrammar as xgr
-
-    supervision = engine._compiled_schema(SUPERVISION)
-    bastion = engine._compiled_schema(BASTION)
-    assert _closed_object(xgr, supervision, '{"hostname": "SRV01", "service": "Di') == {"hostname": "SRV01"}
+    grammars = GrammarCache(engine.tokenizer, [engine.tokenizer.eos_token_id])
+    supervision, bastion = grammars.get(SUPERVISION)[1], grammars.get(BASTION)[1]
+    assert closed_object(supervision, '{"hostname": "SRV01", "service": "Di') == {"hostname": "SRV01"}
     # A comma inside a string is not a field boundary: the grammar rejects that closing.
-    assert _closed_object(xgr, supervision, '{"hostname": "a, b", "service": "x, y') == {"hostname": "a, b"}
+    assert closed_object(supervision, '{"hostname": "a, b", "service": "x, y') == {"hostname": "a, b"}
     cut_list = '{"action": "création", "user_accounts": ["j.martin", "p.durand", "x'
-    assert _closed_object(xgr, bastion, cut_list) == {"action": "création", "user_accounts": ["j.martin", "p.durand"]}
-    assert _closed_object(xgr, bastion, '{"act') == {}
+    assert closed_object(bastion, cut_list) == {"action": "création", "user_accounts": ["j.martin", "p.durand"]}
+    assert closed_object(bastion, '{"act') == {}
 
 
 def test_the_mask_covers_a_model_wider_than_its_tokenizer(embedded_model_dir) -> None:

@@ -1,0 +1,145 @@
+"""The paper's data preparation (section 5), as pure functions plus one orchestrating call.
+
+Steps, in the paper's order, each counted in the dataset card:
+
+1. drop the rows that do not have the four columns (unparseable lines, missing or blank
+   values, undecodable text): 175,813 → 154,414 rows in the paper;
+2. keep the first row of each ticket (one row per status update): → 29,376 tickets;
+3. extract the first client e-mail from the Description thread (:mod:`mail2ticket.data.threads`);
+4. category analysis: counts, shares, a histogram;
+5. keep the strategic categories whose share reaches ``min_share``: → 4,500 tickets;
+6. stratified, seeded train/test split (80/20);
+7. optional PII masking (e-mail addresses, phone numbers, IBANs).
+
+A problem confined to one row drops that row and is counted; a problem with the whole input
+(missing columns, empty file, wrong encoding, unknown category names) raises
+:class:`PrepareError` with one message that names it.
+
+Modules: :mod:`.config` (columns, parameters, error), :mod:`.io` (reading the export, writing
+the JSONL), :mod:`.steps` (the steps), :mod:`.card` (dataset card and histogram); this package
+runs them in order (:func:`prepare_dataset`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mail2ticket.data.prepare.card import build_card, plot_histogram, render_card
+from mail2ticket.data.prepare.config import (
+    CATEGORY,
+    DESCRIPTION,
+    MESSAGE,
+    REQUIRED_COLUMNS,
+    TICKET,
+    PrepareConfig,
+    PrepareError,
+    ShareBasis,
+)
+from mail2ticket.data.prepare.io import RawExport, read_export, read_ground_truth, to_records, write_jsonl
+from mail2ticket.data.prepare.steps import (
+    StepCount,
+    category_analysis,
+    drop_incomplete_rows,
+    extract_first_emails,
+    first_row_per_ticket,
+    mask_pii,
+    select_categories,
+    stratified_split,
+    validate_categories,
+)
+from mail2ticket.taxonomy import Taxonomy, load_taxonomy
+
+__all__ = [
+    "CATEGORY",
+    "DESCRIPTION",
+    "MESSAGE",
+    "REQUIRED_COLUMNS",
+    "TICKET",
+    "PrepareConfig",
+    "PrepareError",
+    "PrepareResult",
+    "RawExport",
+    "ShareBasis",
+    "StepCount",
+    "build_card",
+    "category_analysis",
+    "drop_incomplete_rows",
+    "extract_first_emails",
+    "first_row_per_ticket",
+    "mask_pii",
+    "plot_histogram",
+    "prepare_dataset",
+    "read_export",
+    "read_ground_truth",
+    "render_card",
+    "select_categories",
+    "stratified_split",
+    "to_records",
+    "validate_categories",
+    "write_jsonl",
+]
+
+
+@dataclass
+class PrepareResult:
+    card: dict[str, Any]
+    train_path: Path
+    test_path: Path
+    histogram_path: Path
+
+
+def prepare_dataset(
+    input_uri: str | Path,
+    out_dir: str | Path,
+    config: PrepareConfig | None = None,
+    ground_truth_uri: str | Path | None = None,
+    taxonomy: Taxonomy | None = None,
+) -> PrepareResult:
+    """Run every step and write ``train.jsonl``, ``test.jsonl``, ``categories.png``, ``dataset_card.json``."""
+    config = config or PrepareConfig()
+    taxonomy = taxonomy or load_taxonomy()
+    strategic = validate_categories(
+        config.strategic_categories if config.strategic_categories is not None else taxonomy.labels,
+        taxonomy,
+    )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    truth = read_ground_truth(ground_truth_uri) if ground_truth_uri else None
+
+    raw = read_export(input_uri, config.encoding)
+    if raw.raw_rows == 0:
+        raise PrepareError(f"{input_uri}: the export has a header but no rows")
+    steps = [StepCount("raw rows", raw.raw_rows)]
+    frame, step = drop_incomplete_rows(raw)
+    steps.append(step)
+    frame, step = first_row_per_ticket(frame)
+    steps.append(step)
+    frame, step = extract_first_emails(frame, config.support_domains)
+    steps.append(step)
+    analysis = category_analysis(frame)
+    selected, step, decisions = select_categories(frame, analysis, strategic, config.min_share, config.share_basis)
+    steps.append(step)
+    if selected.empty:
+        raise PrepareError(
+            f"{input_uri}: no ticket left after selection: none of the strategic categories reaches "
+            f"min_share={config.min_share:g} ({config.share_basis}); categories found: "
+            + ", ".join(analysis["category"].head(10))
+        )
+    train, test = stratified_split(selected, config.test_size, config.seed)
+
+    train_path, test_path = out / "train.jsonl", out / "test.jsonl"
+    histogram_path = out / "categories.png"
+    write_jsonl(to_records(train, truth, config.mask_pii), train_path)
+    write_jsonl(to_records(test, truth, config.mask_pii), test_path)
+    plot_histogram(analysis, decisions.loc[decisions["kept"], "category"], histogram_path)
+
+    card = build_card(
+        input_uri, config, taxonomy, steps, analysis, decisions, train, test,
+        {"train.jsonl": train_path, "test.jsonl": test_path, "categories.png": histogram_path},
+        truth is not None,
+    )  # fmt: skip
+    (out / "dataset_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
+    return PrepareResult(card, train_path, test_path, histogram_path)

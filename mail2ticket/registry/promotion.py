@@ -1,0 +1,215 @@
+"""Promote a trained adapter in the MLflow registry: ``champion`` or ``challenger``.
+
+Registered model ``mail2ticket-classifier``; the alias ``champion`` is what serving loads.
+A candidate becomes champion when there is none, or when its metric (macro-F1 by default)
+is strictly higher than the champion's, by at least ``min_delta``, and its match rate reaches
+the floor; otherwise it gets the alias ``challenger``. The reason is a tag on the model version
+and the decision is returned (the KFP component writes it as an output artifact).
+
+A failed or partial run (missing metrics) never moves ``champion``.
+
+Concurrent promotions: MLflow moves an alias with a plain write (no compare-and-set), so two
+runs that decided against the same champion could each install themselves, the worse one last.
+What MLflow does order is version creation: version numbers are assigned one at a time. So a
+version is registered as ``promotion_state: pending`` and decides only when every older pending
+version of the model has decided: promotions of one model decide one after the other, in the
+order of their versions, each against the champion the previous one left. A pending version
+older than ``abandoned_after_s`` belongs to a promotion that died midway and is not waited for.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mail2ticket.registry import tracking
+from mail2ticket.registry.tracking import CHALLENGER, CHAMPION, REGISTERED_MODEL
+
+logger = logging.getLogger(__name__)
+
+#: Metrics a candidate must have, or its run is partial and nothing moves.
+REQUIRED_METRICS = ("macro_f1", "accuracy", "match_rate")
+#: The version tag that orders concurrent promotions: ``pending`` from registration, then ``decided``.
+STATE_TAG = "promotion_state"
+#: How often a promotion checks whether the older pending versions have decided, in seconds.
+TURN_POLL_S = 0.2
+
+
+class PromotionError(RuntimeError):
+    """Promotion could not be carried out; no alias moved."""
+
+
+@dataclass(frozen=True)
+class PromotionPolicy:
+    """When a candidate replaces the champion."""
+
+    metric: str = "macro_f1"
+    """Metric compared with the champion's."""
+    min_delta: float = 0.0
+    """How much the candidate must beat the champion by."""
+    min_match_rate: float = 0.95
+    """Below this match rate a candidate never becomes champion."""
+    abandoned_after_s: float = 600.0
+    """A version pending for longer than this is a promotion that died; later ones stop waiting for it."""
+
+
+@dataclass
+class PromotionDecision:
+    """What a promotion did, as the KFP component's output artifact records it."""
+
+    promoted: bool
+    """Whether the candidate became champion."""
+    alias: str | None
+    """The alias it got (``champion``, ``challenger``), None when nothing moved."""
+    version: str | None
+    """Its registered version, None when it was not registered (a partial or failed run)."""
+    reason: str
+    """Why, in words (also the version's ``promotion_reason`` tag)."""
+    candidate_metric: float | None = None
+    champion_version: str | None = None
+    """The champion it was compared with."""
+    champion_metric: float | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def decide(
+    metrics: dict[str, float], champion_metrics: dict[str, float] | None, policy: PromotionPolicy
+) -> tuple[bool, str]:
+    """Whether a candidate with ``metrics`` should replace a champion with ``champion_metrics``."""
+    value = metrics[policy.metric]
+    if metrics["match_rate"] < policy.min_match_rate:
+        return False, f"match rate {metrics['match_rate']:.4f} is under the floor {policy.min_match_rate:.4f}"
+    if champion_metrics is None:
+        return True, f"no champion yet; {policy.metric} {value:.4f}"
+    if policy.metric not in champion_metrics:
+        return True, f"the champion has no {policy.metric}; candidate {value:.4f}"
+    best = champion_metrics[policy.metric]
+    # Strictly better, and by at least min_delta: a tie keeps the champion (no churn).
+    if value > best and value - best >= policy.min_delta - 1e-12:
+        return True, f"{policy.metric} {value:.4f} beats the champion's {best:.4f} by at least {policy.min_delta:g}"
+    return False, f"{policy.metric} {value:.4f} does not beat the champion's {best:.4f} by {policy.min_delta:g}"
+
+
+def _champion(client: Any, name: str) -> tuple[str, dict[str, float]] | None:
+    from mlflow.exceptions import MlflowException
+
+    try:
+        version = client.get_model_version_by_alias(name, CHAMPION)
+    except MlflowException:
+        return None
+    metrics = {k[len("metric.") :]: float(v) for k, v in version.tags.items() if k.startswith("metric.")}
+    return version.version, metrics
+
+
+def _wait_for_turn(client: Any, name: str, version: str, abandoned_after_s: float) -> None:
+    """Return once no older version of ``name`` is still pending (or those left are abandoned)."""
+    while True:
+        now_ms = time.time() * 1000
+        waiting = [
+            found.version
+            for found in client.search_model_versions(f"name='{name}'")
+            if int(found.version) < int(version)
+            and found.tags.get(STATE_TAG) == "pending"
+            and now_ms - found.creation_timestamp < 1000 * abandoned_after_s
+        ]
+        if not waiting:
+            return
+        logger.info("version %s of %s waits for the promotion of version(s) %s", version, name, ", ".join(waiting))
+        time.sleep(TURN_POLL_S)
+
+
+def promote(
+    client: Any,
+    run_id: str,
+    metrics: dict[str, float] | None,
+    policy: PromotionPolicy | None = None,
+    name: str = REGISTERED_MODEL,
+    version_tags: dict[str, str] | None = None,
+    artifact_path: str = "adapter",
+) -> PromotionDecision:
+    """Register the adapter logged under ``artifact_path`` in run ``run_id`` and move the aliases."""
+    from mlflow.exceptions import MlflowException
+
+    policy = policy or PromotionPolicy()
+    missing = [m for m in (*REQUIRED_METRICS, policy.metric) if not metrics or m not in metrics]
+    if missing:
+        return PromotionDecision(False, None, None, f"partial run: no {', '.join(sorted(set(missing)))}; nothing moved")
+    assert metrics is not None
+    try:
+        run = client.get_run(run_id)
+    except MlflowException as exc:
+        raise PromotionError(f"cannot read run {run_id}: {exc}") from None
+    if run.info.status not in ("FINISHED", "RUNNING"):
+        return PromotionDecision(False, None, None, f"run {run_id} is {run.info.status}; nothing moved")
+
+    try:
+        client.get_registered_model(name)
+    except MlflowException:
+        client.create_registered_model(name, description="LoRA adapters of the mail2ticket classification agent")
+    tags = {
+        **(version_tags or {}),
+        **{f"metric.{k}": repr(float(v)) for k, v in metrics.items()},
+        STATE_TAG: "pending",
+    }
+    source = f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}"
+    version = client.create_model_version(name, source=source, run_id=run_id, tags=tags).version
+    try:
+        _wait_for_turn(client, name, version, policy.abandoned_after_s)
+        champion = _champion(client, name)
+        promote_it, reason = decide(metrics, champion[1] if champion else None, policy)
+        alias = CHAMPION if promote_it else CHALLENGER
+        client.set_registered_model_alias(name, alias, version)
+        client.set_model_version_tag(name, version, "promotion_reason", reason)
+        client.set_model_version_tag(name, version, "promotion_alias", alias)
+    finally:  # decided or failed: the next promotion must not wait for this one
+        client.set_model_version_tag(name, version, STATE_TAG, "decided")
+    return PromotionDecision(
+        promoted=promote_it,
+        alias=alias,
+        version=version,
+        reason=reason,
+        candidate_metric=metrics[policy.metric],
+        champion_version=champion[0] if champion else None,
+        champion_metric=champion[1].get(policy.metric) if champion else None,
+        metrics=dict(metrics),
+    )
+
+
+def promotion_step(
+    metrics_path: str | Path,
+    run_id: str,
+    policy: PromotionPolicy,
+    tracking_uri: str | None = None,
+    registered_model: str = REGISTERED_MODEL,
+) -> PromotionDecision:
+    """The pipeline's promote step: the candidate's metrics file, its run's adapter, the aliases moved."""
+    try:
+        metrics = json.loads(Path(metrics_path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PromotionError(f"{metrics_path}: no evaluation metrics ({exc}); nothing promoted") from None
+    candidate = {k: float(metrics[k]) for k in REQUIRED_METRICS if k in metrics}
+    client = tracking.client(tracking_uri)
+    run = client.get_run(run_id)
+    tags = {k: run.data.tags[k] for k in ("taxonomy_version", "prompt_version") if k in run.data.tags}
+    if tracking.KFP_RUN_ID_TAG in run.data.tags:
+        tags[tracking.KFP_RUN_ID_TAG] = run.data.tags[tracking.KFP_RUN_ID_TAG]
+    return promote(client, run_id, candidate, policy, registered_model, tags)
+
+
+__all__ = [
+    "REQUIRED_METRICS",
+    "STATE_TAG",
+    "PromotionDecision",
+    "PromotionError",
+    "PromotionPolicy",
+    "decide",
+    "promote",
+    "promotion_step",
+]

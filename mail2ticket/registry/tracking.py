@@ -1,0 +1,84 @@
+"""MLflow helpers: where runs go, what they are tagged with, and whether the server answers.
+
+Every pipeline step logs to the tracking server named by ``MLFLOW_TRACKING_URI`` (a Secret in
+the cluster, a local ``http://127.0.0.1`` server in the demo). Runs are tagged with the KFP run
+id so a user going from the KFP UI to MLflow finds the runs of a pipeline run. Telemetry is off
+(:mod:`mail2ticket.environment`).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from typing import Any
+
+#: The registered model of the classifier adapters; serving loads its ``champion``.
+REGISTERED_MODEL = "mail2ticket-classifier"
+#: The alias serving loads.
+CHAMPION = "champion"
+#: The alias of the latest candidate that did not beat the champion.
+CHALLENGER = "challenger"
+#: The MLflow experiment of the pipeline's runs.
+DEFAULT_EXPERIMENT = "mail2ticket-classifier"
+#: The run tag that names the KFP run a run belongs to.
+KFP_RUN_ID_TAG = "kfp.run_id"
+
+
+class TrackingError(RuntimeError):
+    """The tracking server cannot be used; the message names it and the cause."""
+
+
+def tracking_uri(uri: str | None = None) -> str:
+    """``uri``, else ``MLFLOW_TRACKING_URI``; neither is an error that says how to fix it."""
+    resolved = uri or os.environ.get("MLFLOW_TRACKING_URI")
+    if not resolved:
+        raise TrackingError("no MLflow tracking URI: set MLFLOW_TRACKING_URI or pass one")
+    return resolved
+
+
+def check_reachable(uri: str, timeout: float = 5.0) -> None:
+    """Fail fast with a readable error when an HTTP tracking server does not answer."""
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        with urllib.request.urlopen(uri.rstrip("/") + "/health", timeout=timeout) as response:
+            if response.status != 200:
+                raise TrackingError(f"MLflow at {uri} answered HTTP {response.status} on /health")
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise TrackingError(f"MLflow unreachable at {uri}: {reason}") from None
+
+
+def client(uri: str | None = None) -> Any:
+    """An ``MlflowClient`` on a reachable server."""
+    import mlflow
+    from mlflow import MlflowClient
+
+    resolved = tracking_uri(uri)
+    check_reachable(resolved)
+    mlflow.set_tracking_uri(resolved)
+    return MlflowClient(tracking_uri=resolved)
+
+
+def run_tags(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Tags every run gets: the KFP run id when running inside a pipeline."""
+    tags = dict(extra or {})
+    kfp_run = os.environ.get("KFP_RUN_ID") or os.environ.get("MAIL2TICKET_KFP_RUN_ID")
+    if kfp_run:
+        tags[KFP_RUN_ID_TAG] = kfp_run
+    return tags
+
+
+__all__ = [
+    "CHALLENGER",
+    "CHAMPION",
+    "DEFAULT_EXPERIMENT",
+    "KFP_RUN_ID_TAG",
+    "REGISTERED_MODEL",
+    "TrackingError",
+    "check_reachable",
+    "client",
+    "run_tags",
+    "tracking_uri",
+]
