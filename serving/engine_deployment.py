@@ -145,7 +145,11 @@ class Engine:
         # Load the adapter before anyone is switched to it: the first request on the new champion
         # must not pay for loading, and a broken adapter must fail here, not in a request.
         try:
-            self.engine.load_adapter(self._local(ref))
+            folder = self._local(ref)
+        except AdapterError as exc:  # another replica's reference this one cannot fetch (yet)
+            raise ChampionError.from_adapter_error(exc) from None
+        try:
+            self.engine.load_adapter(folder)
         except AdapterError as exc:
             raise ChampionError("incompatible", f"cannot load adapter {ref}: {exc}") from None
         return ref

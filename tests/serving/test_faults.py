@@ -68,6 +68,7 @@ def test_a_killed_engine_replica_answers_200_or_503_and_is_replaced(client: http
 
     assert killed.is_set() and len(answered) == REQUESTS
     statuses = [status for _, status, _ in answered]
+    print(f"{statuses.count(200)} x 200 and {statuses.count(503)} x 503 of {REQUESTS} at concurrency {CONCURRENCY}")
     assert set(statuses) <= {200, 503}, sorted(set(statuses))
     assert all(headers.get("retry-after") for _, status, headers in answered if status == 503)
     ok = {rid for rid, status, _ in answered if status == 200}
