@@ -43,7 +43,7 @@ def load_config(path: Path, host: str | None, port: int | None, args: dict[str, 
     from pydantic import ValidationError
     from ray.serve.schema import ServeDeploySchema
 
-    from serving.settings import check_serve_config, merge_args
+    from serving.settings import check_serve_config, merge_args, our_applications
 
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -61,8 +61,7 @@ def load_config(path: Path, host: str | None, port: int | None, args: dict[str, 
         checked = check_serve_config(raw)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
-    ours = [a for a in raw.get("applications", []) if a.get("import_path") == "serving.app:build_app"]
-    for application, settings in zip(ours, checked, strict=True):
+    for application, settings in zip(our_applications(raw), checked, strict=True):
         # A relative audit path is relative to where the command runs, not to a Ray worker's folder.
         application["args"] = merge_args(application["args"], {"audit.log": str(settings.audit.path())})
     try:
@@ -92,8 +91,9 @@ def _deployment_options(application: Any) -> dict[str, dict[str, Any]]:
 def _bound(application: Any) -> Any:
     """The application of a config entry, with its ``deployments:`` options applied."""
     from serving.app import build
+    from serving.settings import APP_IMPORT_PATH
 
-    if application.import_path == "serving.app:build_app":
+    if application.import_path == APP_IMPORT_PATH:
         return build(application.args, _deployment_options(application))
     module, _, attribute = application.import_path.partition(":")
     typer.echo(f"{application.name}: deployments options are not applied to {application.import_path}", err=True)

@@ -41,7 +41,6 @@ from mail2ticket.registry.adapters import (
     resolve_adapter,
     version_by_alias,
 )
-from mail2ticket.registry.models import resolve_model
 from mail2ticket.taxonomy import load_taxonomy
 from serving.audit import utc_now
 from serving.model_state import ChampionError, ModelState, base_state
@@ -73,11 +72,11 @@ class Engine:
 
             torch.set_num_threads(s.engine.torch_threads or _cpu_count())
         self.taxonomy = load_taxonomy()
-        self.model_dir = resolve_model(s.engine.base_model)
-        self.engine = make_engine(s.engine.kind, self.model_dir, **s.engine.constructor_options())
+        self.engine = make_engine(s.engine.kind, s.engine.base_model, **s.engine.constructor_options())
+        self.model_dir = self.engine.model_dir
         logger.info("engine %s on %s, dtype %s", s.engine.kind, s.engine.base_model, self.engine.dtype)
         # Reference -> local folder; a failed resolution is not remembered (the next call retries it).
-        self._local_folder = functools.lru_cache(maxsize=_RESOLVED_REFERENCES)(self._resolve_reference)
+        self._local = functools.lru_cache(maxsize=_RESOLVED_REFERENCES)(self._resolve_reference)
         # Named in every result, so the audit log says which replica answered (a CPU runs two).
         self.replica = serve.get_replica_context().replica_id.unique_id
         for batcher in (self._classify_batch, self._extract_batch):
@@ -155,11 +154,8 @@ class Engine:
         return ref
 
     def _resolve_reference(self, ref: str) -> str:
-        return str(resolve_adapter(ref))
-
-    def _local(self, ref: str) -> str:
         """The local folder of an adapter reference (another replica's reference: fetched on first use)."""
-        return self._local_folder(ref)
+        return str(resolve_adapter(ref))
 
     # ------------------------------------------------------------------ classification
 

@@ -33,6 +33,8 @@ AuditEmail = Literal["hash", "redact", "keep"]
 DERIVED_ENGINE_OPTIONS = ("max_ongoing_requests", "max_queued_requests")
 #: The name of the Engine deployment in the Serve graph.
 ENGINE_DEPLOYMENT = "Engine"
+#: The ``import_path`` of this application in a Serve config.
+APP_IMPORT_PATH = "serving.app:build_app"
 
 
 class _Section(BaseModel):
@@ -219,6 +221,11 @@ class ServeConfigError(ValueError):
     """A Serve config this application refuses; the message names the application and the key."""
 
 
+def our_applications(config: dict[str, Any]) -> list[dict[str, Any]]:
+    """The applications of a Serve config that run this application (other import paths are left alone)."""
+    return [a for a in config.get("applications") or [] if a.get("import_path") == APP_IMPORT_PATH]
+
+
 def check_serve_config(config: dict[str, Any]) -> list[AppSettings]:
     """Validate every application of a Serve config whose import path is this application's.
 
@@ -228,9 +235,7 @@ def check_serve_config(config: dict[str, Any]) -> list[AppSettings]:
     before starting Ray; the Helm chart's tests call it on the config the chart renders.
     """
     checked = []
-    for application in config.get("applications") or []:
-        if application.get("import_path") != "serving.app:build_app":
-            continue
+    for application in our_applications(config):
         name = application.get("name")
         try:
             checked.append(AppSettings.model_validate(application.get("args") or {}))
@@ -277,6 +282,7 @@ def engine_handle(bound: Any, settings: AppSettings) -> Any:
 
 
 __all__ = [
+    "APP_IMPORT_PATH",
     "DERIVED_ENGINE_OPTIONS",
     "ENGINE_DEPLOYMENT",
     "AgentSettings",
@@ -292,4 +298,5 @@ __all__ = [
     "check_serve_config",
     "engine_handle",
     "merge_args",
+    "our_applications",
 ]

@@ -20,23 +20,23 @@ class DatasetError(ValueError):
     """A labelled file that cannot be used; the message names the file, the line and the problem."""
 
 
-def jsonl_objects(uri: str | Path, error: type[ValueError] = DatasetError) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, object)`` for every non-blank line of ``uri``; anything else raises ``error``."""
+def jsonl_objects(uri: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, object)`` for every non-blank line of ``uri``; anything else is a :class:`DatasetError`."""
     try:
         text = read_bytes(str(uri)).decode("utf-8")
     except StorageError as exc:
-        raise error(str(exc)) from None
+        raise DatasetError(str(exc)) from None
     except UnicodeDecodeError:
-        raise error(f"{uri}: not UTF-8 text") from None
+        raise DatasetError(f"{uri}: not UTF-8 text") from None
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError:
-            raise error(f"{uri}: line {number} is not JSON") from None
+            raise DatasetError(f"{uri}: line {number} is not JSON") from None
         if not isinstance(record, dict):
-            raise error(f"{uri}: line {number} is not a JSON object")
+            raise DatasetError(f"{uri}: line {number} is not a JSON object")
         yield number, record
 
 

@@ -13,6 +13,7 @@ weights in memory for ever.
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -125,6 +126,11 @@ class AdapterCache(Generic[Handle]):
         return len(self._entries)
 
 
+def adapter_name(folder: str) -> str:
+    """A short name of an adapter folder that the engine libraries accept (peft adapter, vLLM LoRA)."""
+    return "a" + hashlib.sha256(folder.encode("utf-8")).hexdigest()[:12]
+
+
 class AdapterHost(Generic[Handle]):
     """How both engines keep their adapters: loaded on first use, the ``max_adapters`` most recent kept.
 
@@ -134,9 +140,14 @@ class AdapterHost(Generic[Handle]):
     holding it).
     """
 
+    model_dir: Path
     max_adapters: int
     _adapters: AdapterCache[Handle]
     _lock: Any
+
+    def _cannot_load(self, adapter: str, reason: object) -> AdapterError:
+        """The error of an adapter this engine's base model cannot take."""
+        return AdapterError(f"cannot load adapter {adapter} on {self.model_dir.name}: {reason}")
 
     def _acquire(self, adapter: str) -> Handle:
         """Load ``adapter`` into the model; the engine's handle of it."""
@@ -182,4 +193,5 @@ __all__ = [
     "Engine",
     "ExtractionBudgetError",
     "LabelScores",
+    "adapter_name",
 ]

@@ -129,6 +129,24 @@ class LabelTree:
         return [w / sum(weights) for w in weights]
 
 
+class LabelTreeCache:
+    """Each label set's trie for one tokenizer, built once: every call of an agent asks for the same labels."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self.tokenizer = tokenizer
+        self._trees: dict[tuple[str, ...], LabelTree] = {}
+
+    def get(self, labels: Sequence[str]) -> tuple[list[str], LabelTree]:
+        """The labels with duplicates dropped (order kept) and their trie; no label at all is an error."""
+        unique = list(dict.fromkeys(labels))
+        if not unique:
+            raise ValueError("no labels to choose from")
+        key = tuple(unique)
+        if key not in self._trees:
+            self._trees[key] = LabelTree.for_labels(self.tokenizer, unique)
+        return unique, self._trees[key]
+
+
 def decisive_prefixes(sequences: Sequence[Sequence[int]]) -> list[list[int]]:
     """Each sequence cut after its first token that no other sequence shares at that position.
 
@@ -150,4 +168,4 @@ def decisive_prefixes(sequences: Sequence[Sequence[int]]) -> list[list[int]]:
     return cut
 
 
-__all__ = ["Choice", "LabelTree", "decisive_prefixes"]
+__all__ = ["Choice", "LabelTree", "LabelTreeCache", "decisive_prefixes"]

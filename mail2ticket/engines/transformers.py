@@ -21,16 +21,15 @@ instructions.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections import OrderedDict, deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mail2ticket.engines.base import DEFAULT_MAX_ADAPTERS, AdapterCache, AdapterError, AdapterHost, LabelScores
+from mail2ticket.engines.base import DEFAULT_MAX_ADAPTERS, AdapterCache, AdapterHost, LabelScores, adapter_name
 from mail2ticket.engines.grammar import GrammarCache, closed_object
-from mail2ticket.engines.label_trie import LabelTree
+from mail2ticket.engines.label_trie import LabelTree, LabelTreeCache
 from mail2ticket.engines.precision import resolve_dtype
 from mail2ticket.modeling import (
     MIN_SHARED_PREFIX,
@@ -49,10 +48,6 @@ MAX_CACHED_PREFIXES = 8
 #: agents interleave (a ticket is a classification, then its category's extraction), so the
 #: previous call alone is usually another agent's.
 RECENT_PROMPTS = 16
-
-
-def _adapter_name(path: str) -> str:
-    return "a" + hashlib.sha256(path.encode("utf-8")).hexdigest()[:12]
 
 
 class TransformersEngine(AdapterHost[str]):
@@ -93,7 +88,7 @@ class TransformersEngine(AdapterHost[str]):
         self._active_adapter: str | None = None  # the adapter name the model runs with, None: the base
         self._prefixes: OrderedDict[tuple[str | None, tuple[int, ...]], Any] = OrderedDict()
         self._recent_prompts: deque[tuple[str | None, list[int]]] = deque(maxlen=RECENT_PROMPTS)
-        self._label_trees: dict[tuple[str, ...], LabelTree] = {}
+        self._label_trees = LabelTreeCache(self.tokenizer)
         self._lock = threading.RLock()  # one forward at a time: adapters are switched in place
 
     # ------------------------------------------------------------------ adapters
@@ -108,7 +103,7 @@ class TransformersEngine(AdapterHost[str]):
         import torch
         from peft import PeftModel
 
-        name = _adapter_name(adapter)
+        name = adapter_name(adapter)
         # The adapter runs in the model's type, as vLLM runs it (peft would keep a bfloat16
         # model's adapter in float32: every LoRA product upcast, 1.3x slower batches).
         options = {"adapter_name": name, "autocast_adapter_dtype": False}
@@ -119,7 +114,7 @@ class TransformersEngine(AdapterHost[str]):
                 else:
                     self.model = PeftModel.from_pretrained(self.model, adapter, **options)
         except (OSError, ValueError, RuntimeError, KeyError) as exc:
-            raise AdapterError(f"cannot load adapter {adapter} on {self.model_dir.name}: {exc}") from None
+            raise self._cannot_load(adapter, exc) from None
         self.model.eval()
         return name
 
@@ -162,10 +157,7 @@ class TransformersEngine(AdapterHost[str]):
         """
         import torch
 
-        labels = list(dict.fromkeys(labels))
-        if not labels:
-            raise ValueError("no labels to choose from")
-        tree = self._label_tree(labels)
+        labels, tree = self._label_trees.get(labels)
         prefix_tail = answer_prefix_ids(self.tokenizer)
         encoded = [self._encode(p) + prefix_tail for p in prompts]
         results: list[LabelScores] = []
@@ -175,14 +167,6 @@ class TransformersEngine(AdapterHost[str]):
                 scores = self._score_tree(model, encoded[start : start + batch_size], tree)
                 results += [dict(zip(labels, row, strict=True)) for row in scores.softmax(dim=-1).tolist()]
         return results
-
-    def _label_tree(self, labels: list[str]) -> LabelTree:
-        """The trie of the labels' decisive answer tokens (built once per label set)."""
-        key = tuple(labels)
-        tree = self._label_trees.get(key)
-        if tree is None:
-            tree = self._label_trees[key] = LabelTree.for_labels(self.tokenizer, labels)
-        return tree
 
     def _prefix_cache(self, model: Any, encoded: list[list[int]], copy_cache: bool = True) -> tuple[int, Any]:
         """The key/value cache of the instructions these prompts start with, and its length.

@@ -38,7 +38,6 @@ while generating (a prompt longer than the model's context) is reported as what 
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -47,9 +46,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mail2ticket.engines.base import DEFAULT_MAX_ADAPTERS, AdapterCache, AdapterError, AdapterHost, LabelScores
+from mail2ticket.engines.base import (
+    DEFAULT_MAX_ADAPTERS,
+    AdapterCache,
+    AdapterError,
+    AdapterHost,
+    LabelScores,
+    adapter_name,
+)
 from mail2ticket.engines.grammar import GrammarCache, closed_object
-from mail2ticket.engines.label_trie import LabelTree
+from mail2ticket.engines.label_trie import LabelTreeCache
 from mail2ticket.prompts import answer_prefix_ids
 
 #: vLLM's own bound on ``SamplingParams.logprob_token_ids`` (``MAX_LOGPROB_TOKEN_IDS``).
@@ -134,7 +140,7 @@ class VLLMEngine(AdapterHost[Any]):
         self._adapters: AdapterCache[Any] = AdapterCache(max_adapters)  # adapter folder -> LoRARequest
         self._lora_ids = itertools.count(1)  # never reused: see the module docstring
         self._grammars = GrammarCache(self.tokenizer, [self.tokenizer.eos_token_id])
-        self._label_trees: dict[tuple[str, ...], LabelTree] = {}
+        self._label_trees = LabelTreeCache(self.tokenizer)
         self._lock = threading.RLock()  # LLM.generate is not re-entrant
 
     # ------------------------------------------------------------------ adapters
@@ -147,18 +153,17 @@ class VLLMEngine(AdapterHost[Any]):
         try:
             config = json.loads((folder / "adapter_config.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise AdapterError(f"cannot load adapter {adapter} on {self.model_dir.name}: {exc}") from None
+            raise self._cannot_load(adapter, exc) from None
         rank = int(config.get("r", 0))
         if rank > self.max_lora_rank:
             raise AdapterError(
                 f"cannot load adapter {adapter}: its rank {rank} exceeds max_lora_rank={self.max_lora_rank}"
             )
-        name = "a" + hashlib.sha256(adapter.encode("utf-8")).hexdigest()[:12]
-        request = LoRARequest(lora_name=name, lora_int_id=next(self._lora_ids), lora_path=str(folder))
+        request = LoRARequest(lora_name=adapter_name(adapter), lora_int_id=next(self._lora_ids), lora_path=str(folder))
         try:
             self.llm.llm_engine.add_lora(request)
         except Exception as exc:  # vLLM raises what its loader raised: every failure here is the adapter's
-            raise AdapterError(f"cannot load adapter {adapter} on {self.model_dir.name}: {exc}") from None
+            raise self._cannot_load(adapter, exc) from None
         return request
 
     def _release(self, request: Any) -> None:
@@ -192,14 +197,9 @@ class VLLMEngine(AdapterHost[Any]):
     def classify(self, prompts: Sequence[str], labels: Sequence[str], adapter: str | None = None) -> list[LabelScores]:
         from vllm import SamplingParams
 
-        labels = list(dict.fromkeys(labels))
-        if not labels:
-            raise ValueError("no labels to choose from")
+        labels, tree = self._label_trees.get(labels)
         if not prompts:
             return []
-        tree = self._label_trees.get(tuple(labels))
-        if tree is None:
-            tree = self._label_trees[tuple(labels)] = LabelTree.for_labels(self.tokenizer, labels)
         prefix_tail = answer_prefix_ids(self.tokenizer)
         requests: list[Any] = []
         params: list[Any] = []
