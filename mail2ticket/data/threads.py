@@ -6,6 +6,9 @@ blocks, ``-----Message d'origine-----``, a line of underscores), Thunderbird/Gma
 (``Le … a écrit :`` / ``On … wrote:`` with ``>`` quoting) or forwarded (``Début du message
 transféré``, ``---------- Forwarded message ---------``). Some tools flattened the text and
 replaced line breaks with asterisks; the separators then sit in the middle of one long line.
+Outlook writes a forward exactly like a reply (``-----Message d'origine-----`` or a line of
+underscores, then a header block), so a forward is told from a reply by who wrote the older
+message, not by its marker.
 
 Why not a reply-parsing library: ``email_reply_parser`` handles English attributions only,
 ``talon`` is unmaintained and pins old dependencies, and ``mail-parser-reply`` (the best kept,
@@ -17,15 +20,38 @@ explicit and tested on hand-written threads.
 
 The rules:
 
+* A Description is flattened only when there is evidence of it: it is one line, and cutting it
+  at its asterisks puts a separator (below) at the start of a piece. Asterisks alone prove
+  nothing: ``***** Nagios *****`` or a trailing ``*`` in a real e-mail are content, so a
+  Description holding a single message comes back as it is, surrounding whitespace aside.
 * Reply separators start an older message: an Outlook header block (``De :``/``From:``, then
   ``Envoyé :``/``Sent:``/``Date :``, ``À :``/``To:``, ``Cc :``, up to ``Objet :``/``Subject:``),
   optionally preceded by ``-----Message d'origine-----`` / ``-----Original Message-----`` /
-  ``-------- Message d'origine --------`` or a line of underscores; those marker lines alone;
+  ``-------- Message d'origine --------`` or a line of underscores; those marker lines alone,
+  with the header lines that follow them in any order (Thunderbird, Roundcube) dropped too;
   an attribution line ``Le …, X <x@y> a écrit :`` / ``On …, X wrote:`` (possibly wrapped onto
   two lines), after which one level of ``>`` quoting is removed.
-* A forward marker keeps everything below it inside the message that forwards it.
 * A message is from the support desk when its sender's domain is (a subdomain of) one of
   ``support_domains``; a message without a known sender (the top one) counts as the client's.
+* What the client passes on belongs to the client's message, kept as it is (markers, forwarded
+  header lines and ``>`` quoting included), so the client's own request travels with the report
+  it is about:
+
+  - a forward marker keeps everything below it inside the client message that forwards it;
+  - a reply separator naming an automatic sender (a monitoring or backup tool, a no-reply
+    address: see :func:`is_automatic`) outside the desk, found below a client message that has
+    text of its own, is a forward too: Outlook forwards that way, and a tool's report is not
+    an e-mail the client wrote. A person's message below stays a reply (a colleague's request
+    passed on is that colleague's e-mail). A notification forwarded with no note stays a
+    message of its own (it is all the client sent); one from the desk (an acknowledgement)
+    stays a message of the thread, which the client answers: gluing it to the client's
+    follow-up would bury the client's request below it.
+
+* The desk passing a client's e-mail on is the other way round, since the request is the
+  client's and the desk's "pour traitement" adds nothing to it: below a forward marker in a
+  message from the desk, the forwarded e-mail is a message of its own, its sender taken from
+  its header lines, which are dropped with the desk's words. This needs the desk's message to
+  name its sender (a header block or attribution): a top message without one is the client's.
 * The first client e-mail is the oldest non-empty message sent by the client, without its own
   header block or attribution line.
 """
@@ -41,15 +67,15 @@ DEFAULT_SUPPORT_DOMAINS: tuple[str, ...] = ("nuvalis.fr",)
 _EMAIL = re.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)")
 
 _HEADER_FIELD = re.compile(
-    r"^(De|From|Envoy[ée]|Sent|Date|[ÀA]|To|Cc|Cci|Bcc|Objet|Subject|Importance)\s?:(.*)$",
+    r"^(De|From|Envoy[ée]|Sent|Date|[ÀA]|To|Pour|Cc|Copie [àa]|Cci|Bcc|Objet|Subject|Sujet|Importance)\s?:(.*)$",
     re.IGNORECASE,
 )
 _FIELD_ROLE = {
     "de": "from", "from": "from",
     "envoyé": "sent", "envoye": "sent", "sent": "sent", "date": "sent",
-    "objet": "subject", "subject": "subject",
+    "objet": "subject", "subject": "subject", "sujet": "subject",
 }  # fmt: skip
-_RECIPIENT_ROLES = {"à", "a", "to", "cc", "cci", "bcc"}
+_RECIPIENT_ROLES = {"à", "a", "to", "pour", "cc", "copie à", "copie a", "cci", "bcc"}
 
 _REPLY_MARKER = re.compile(
     r"^-{2,}\s*(?:Message d['’]origine|Original Message|Message original)\s*-{2,}$", re.IGNORECASE
@@ -74,6 +100,17 @@ _ANY_SEPARATOR_HINT = re.compile(
     re.IGNORECASE,
 )
 
+#: Senders that are tools, not people: no-reply addresses, monitoring and backup software, and
+#: the words such mailboxes are named with. Searched in the sender's name and local part only
+#: (a company domain such as ``alert-securite.fr`` says nothing about who wrote).
+_AUTOMATIC_SENDER = re.compile(
+    r"no[-_.]?reply|do[-_.]?not[-_.]?reply|ne[-_.]?pas[-_.]?r[ée]pondre|mailer[-_.]?daemon|postmaster"
+    r"|veeam|centreon|nagios|zabbix|icinga|prtg|netbackup|opscenter|commvault|acronis|arcserve|backup ?exec"
+    r"|alert|alarm|monitor|supervision|notif|report|rapport|backup|sauvegarde|automat|robot",
+    re.IGNORECASE,
+)
+_AT_DOMAIN = re.compile(r"@[\w.-]+")
+
 _LINE_BREAKS = re.compile(r"\n")
 _FLAT_BREAKS = re.compile(r"[\n*]")
 
@@ -91,16 +128,30 @@ class Message:
 
     @property
     def sender_domain(self) -> str | None:
-        if not self.sender:
-            return None
-        match = _EMAIL.search(self.sender)
-        return match.group(1).lower() if match else None
+        return _domain(self.sender)
 
     def is_from(self, domains: Sequence[str]) -> bool:
-        domain = self.sender_domain
-        if domain is None:
-            return False
-        return any(domain == d.lower() or domain.endswith("." + d.lower()) for d in domains)
+        return _is_from(self.sender, domains)
+
+
+def _domain(sender: str | None) -> str | None:
+    match = _EMAIL.search(sender) if sender else None
+    return match.group(1).lower() if match else None
+
+
+def _is_from(sender: str | None, domains: Sequence[str]) -> bool:
+    """Whether ``sender``'s address is at one of ``domains`` (subdomains included)."""
+    domain = _domain(sender)
+    if domain is None:
+        return False
+    return any(domain == d.lower() or domain.endswith("." + d.lower()) for d in domains)
+
+
+def is_automatic(sender: str | None) -> bool:
+    """Whether a sender (name and/or address, or an attribution line) is a tool, not a person."""
+    if not sender:
+        return False
+    return _AUTOMATIC_SENDER.search(_AT_DOMAIN.sub("", sender)) is not None
 
 
 @dataclass(frozen=True)
@@ -114,8 +165,17 @@ class _Line:
 
 
 def is_flattened(text: str) -> bool:
-    """Whether a tool flattened the e-mail, replacing its line breaks with asterisks."""
-    return "\n" not in text.strip() and text.count("*") >= 2
+    """Whether a tool flattened the text, replacing its line breaks with asterisks.
+
+    Only on evidence: the text is one line and, cut at its asterisks, one of its pieces starts a
+    separator (a header block, an attribution, a reply or forward marker). Asterisks alone are
+    content: banners (``***** Nagios *****``), emphasis, a footnote mark.
+    """
+    text = text.strip()
+    if "\n" in text or text.count("*") < 2 or not _ANY_SEPARATOR_HINT.search(text):
+        return False
+    lines = _logical_lines(text, flattened=True)
+    return any(_starts_separator(text, lines, index) for index in range(len(lines)))
 
 
 def _logical_lines(text: str, flattened: bool | None = None) -> list[_Line]:
@@ -175,6 +235,40 @@ def _attribution(text: str, lines: list[_Line], index: int) -> tuple[int, str] |
     return None
 
 
+def _starts_separator(text: str, lines: list[_Line], index: int) -> bool:
+    line = lines[index].text(text)
+    return bool(
+        _FORWARD_MARKER.search(line)
+        or _REPLY_MARKER.match(line)
+        or _header_block(text, lines, index)
+        or _attribution(text, lines, index)
+    )
+
+
+def _forwarded_header(text: str, lines: list[_Line], first: int = 0) -> tuple[int, str | None]:
+    """The header lines of an e-mail from line ``first`` on: (the line after them, its sender).
+
+    Below a forward marker, or a reply marker without an Outlook header block, mail clients
+    write them in any order (Gmail: De, Date, Subject, To; Apple Mail: De, Objet, Date, À;
+    Thunderbird and Roundcube: Sujet, Date, De, Pour), so any run of header fields is taken.
+    """
+    index = _next_content_line(text, lines, first)
+    sender: str | None = None
+    previous = ""
+    while index < len(lines):
+        line = lines[index].text(text)
+        field = _HEADER_FIELD.match(line)
+        if field:
+            name = field.group(1).lower()
+            previous = "recipients" if name in _RECIPIENT_ROLES else _FIELD_ROLE.get(name, "other")
+            if previous == "from" and sender is None:
+                sender = field.group(2).strip()
+        elif not (previous == "recipients" and ("@" in line or ";" in line)):
+            break  # a blank line or the body: a wrapped recipient list is the only continuation
+        index += 1
+    return index, sender
+
+
 def _next_content_line(text: str, lines: list[_Line], index: int) -> int:
     while index < len(lines) and not lines[index].text(text):
         index += 1
@@ -224,13 +318,19 @@ def has_forward(text: str) -> bool:
     return _FORWARD_MARKER.search(text) is not None
 
 
-def split_messages(description: str, top_sender: str | None = None, flattened: bool | None = None) -> list[Message]:
+def split_messages(
+    description: str,
+    top_sender: str | None = None,
+    flattened: bool | None = None,
+    support_domains: Sequence[str] = DEFAULT_SUPPORT_DOMAINS,
+) -> list[Message]:
     """Split a thread into its messages, newest first.
 
-    Forwarded content stays inside the message that forwarded it. Empty messages (a forward
-    with no comment, a description that starts with its own header) are kept as empty bodies
-    so callers see the structure; :func:`first_client_email` skips them. ``flattened`` is
-    decided once for the whole Description (by default, from ``description`` itself).
+    What a client forwards stays inside the client's message; what the desk forwards is a
+    message of its own (see the module's rules). Empty messages (a forward with no comment, a
+    description that starts with its own header) are kept as empty bodies so callers see the
+    structure; :func:`first_client_email` skips them. ``flattened`` is decided once for the
+    whole Description (by default, from ``description`` itself).
     """
     if flattened is None:
         flattened = is_flattened(description)
@@ -243,22 +343,33 @@ def split_messages(description: str, top_sender: str | None = None, flattened: b
     while index < len(lines):
         line = lines[index].text(description)
         if _FORWARD_MARKER.search(line):
-            break  # everything below belongs to the forwarding message
+            if not _is_from(sender, support_domains):
+                break  # the client forwards: everything below belongs to the forwarding message
+            # The desk passes a client's e-mail on: it is a message of its own, header lines dropped.
+            messages.append(Message(_span(description, lines, first, index), sender))
+            forwarded = _dequote(description[lines[index].next :], flattened)
+            forwarded_lines = _logical_lines(forwarded, flattened)
+            body, forwarded_sender = _forwarded_header(forwarded, forwarded_lines)
+            rest = forwarded[forwarded_lines[body].start :] if body < len(forwarded_lines) else ""
+            return messages + split_messages(rest, forwarded_sender, flattened, support_domains)
         separator_end: int | None = None
         new_sender: str | None = None
         attribution = _attribution(description, lines, index)
         if attribution is not None:
             last, new_sender = attribution
-            messages.append(Message(_span(description, lines, first, index), sender))
+            note = _span(description, lines, first, index)
+            if _forwards(sender, note, new_sender, support_domains):
+                break
             older = _dequote(description[lines[last].next :], flattened)
-            return messages + split_messages(older, top_sender=new_sender, flattened=flattened)
+            return [*messages, Message(note, sender), *split_messages(older, new_sender, flattened, support_domains)]
         if _REPLY_MARKER.match(line) or _UNDERSCORE_RULE.match(line):
             header_start = _next_content_line(description, lines, index + 1)
             header = _header_block(description, lines, header_start) if header_start < len(lines) else None
             if header is not None:
                 separator_end, new_sender = header
             elif _REPLY_MARKER.match(line):
-                separator_end = index
+                body, new_sender = _forwarded_header(description, lines, index + 1)
+                separator_end = body - 1
         else:
             header = _header_block(description, lines, index)
             if header is not None:
@@ -266,21 +377,40 @@ def split_messages(description: str, top_sender: str | None = None, flattened: b
         if separator_end is None:
             index += 1
             continue
-        messages.append(Message(_span(description, lines, first, index), sender))
+        note = _span(description, lines, first, index)
+        if _forwards(sender, note, new_sender, support_domains):
+            break
+        messages.append(Message(note, sender))
         sender, first = new_sender, separator_end + 1
         index = separator_end + 1
     messages.append(Message(_span(description, lines, first, len(lines)), sender))
     return messages
 
 
+def _forwards(sender: str | None, note: str, older_sender: str | None, support_domains: Sequence[str]) -> bool:
+    """Whether a message (its ``sender``, its text ``note``) forwards the older one below it.
+
+    Behind a reply separator, it does when it is a client's message with text of its own and
+    the older one is a tool's notification from outside the desk (Outlook forwards that way).
+    """
+    return (
+        bool(note)
+        and is_automatic(older_sender)
+        and not _is_from(older_sender, support_domains)
+        and not _is_from(sender, support_domains)
+    )
+
+
 def first_client_email(description: str, support_domains: Sequence[str] = DEFAULT_SUPPORT_DOMAINS) -> str:
     """Return the oldest message of the thread that the client sent, with what it forwarded.
 
-    ``support_domains`` are the support desk's e-mail domains (subdomains included); every other
-    sender, and a message whose sender is unknown, is the client. When no client message is
-    found, the newest non-empty message is returned so a ticket never loses its text.
+    When the desk forwarded the client's e-mail, that e-mail alone is returned, without the
+    desk's words or the forwarded header lines. ``support_domains`` are the support desk's
+    e-mail domains (subdomains included); every other sender, and a message whose sender is
+    unknown, is the client. When no client message is found, the newest non-empty message is
+    returned so a ticket never loses its text.
     """
-    messages = [m for m in split_messages(description) if m.body]
+    messages = [m for m in split_messages(description, support_domains=support_domains) if m.body]
     if not messages:
         return ""
     for message in reversed(messages):
@@ -294,6 +424,7 @@ __all__ = [
     "Message",
     "first_client_email",
     "has_forward",
+    "is_automatic",
     "is_flattened",
     "split_messages",
     "trim_message",

@@ -1,15 +1,38 @@
-"""Thread splitting on hand-written threads (tests/threads_cases) and on edge shapes."""
+"""Thread splitting on hand-written threads (threads_cases/, threads/) and on edge shapes."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from mail2ticket.data.threads import first_client_email, has_forward, is_flattened, split_messages, trim_message
+from mail2ticket.data.threads import (
+    Message,
+    first_client_email,
+    has_forward,
+    is_automatic,
+    is_flattened,
+    split_messages,
+    trim_message,
+)
 
-CASES = Path(__file__).parent / "threads_cases"
-CASE_FILES = sorted(p for p in CASES.glob("*.txt") if not p.name.endswith(".expected.txt"))
+HERE = Path(__file__).parent
+
+
+def case_files(folder: str) -> list[Path]:
+    return sorted(p for p in (HERE / folder).glob("*.txt") if not p.name.endswith(".expected.txt"))
+
+
+def expected_of(case: Path) -> str:
+    return case.with_name(case.stem + ".expected.txt").read_text(encoding="utf-8")
+
+
+CASE_FILES = case_files("threads_cases")
+#: Forwards (client's note + what it forwards, the desk passing a client's mail on) and single
+#: messages: compared exactly, since what a client forwards must come back verbatim.
+FORWARD_CASE_FILES = case_files("threads")
 
 
 def normalise(text: str) -> str:
@@ -22,9 +45,81 @@ def test_there_are_at_least_twenty_hand_written_shapes() -> None:
 
 @pytest.mark.parametrize("case", CASE_FILES, ids=lambda p: p.stem)
 def test_first_client_email_matches_hand_written_expectation(case: Path) -> None:
-    expected = case.with_name(case.stem + ".expected.txt").read_text(encoding="utf-8")
+    expected = expected_of(case)
     description = case.read_text(encoding="utf-8")
     assert normalise(first_client_email(description)) == normalise(expected)
+
+
+def test_every_forward_shape_has_several_hand_written_variants() -> None:
+    shapes = Counter(re.sub(r"_\d+_.*", "", p.name) for p in FORWARD_CASE_FILES)
+    assert all(shapes[shape] >= 5 for shape in ("forward_note", "chain_forward", "single", "desk_forward")), shapes
+
+
+@pytest.mark.parametrize("case", FORWARD_CASE_FILES, ids=lambda p: p.stem)
+def test_forward_and_single_message_cases_match_exactly(case: Path) -> None:
+    assert first_client_email(case.read_text(encoding="utf-8")) == expected_of(case).strip()
+
+
+@pytest.mark.parametrize("case", [p for p in FORWARD_CASE_FILES if p.name.startswith("single_")], ids=lambda p: p.stem)
+def test_a_single_message_comes_back_unchanged(case: Path) -> None:
+    description = case.read_text(encoding="utf-8")
+    assert split_messages(description) == [Message(description.strip())]
+    assert first_client_email(description) == description.strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "***** Nagios ***** Host: SRV-DC02 State: DOWN",
+        "Sauvegarde en échec sur SRV-FIC01, merci de regarder *",
+        "Bonjour* Merci* Jean",
+        "\n  ** PROBLEM ** SRV-SQL01 is CRITICAL **  \n",
+    ],
+)
+def test_asterisks_without_a_separator_are_content(text: str) -> None:
+    assert not is_flattened(text)
+    assert first_client_email(text) == text.strip()
+    assert trim_message(text) == text.strip()
+
+
+def test_flattening_needs_a_separator_as_evidence() -> None:
+    assert is_flattened("Merci* Jean* De : Jean <j@acme.fr>* Envoyé : lundi 3 juin 2024* Objet : test* * Bonjour")
+    assert is_flattened("ok*Le lun. 3 juin 2024 à 09:00, Jean <j@acme.fr> a écrit :*> Bonjour")
+    assert is_flattened("Pour info* Début du message transféré :* De: Zabbix <zabbix@acme.fr>")
+    assert not is_flattened("Voir le message transféré ci-dessous ** merci **")
+    assert not is_flattened("De : mon côté ** rien ** à signaler")
+
+
+def test_automatic_senders_are_tools_not_people() -> None:
+    for sender in (
+        "Veeam Backup & Replication <srv-veeam01@acme.fr>",
+        "noreply@acme.fr",
+        "Centreon <supervision@acme.fr>",
+        "Le lun. 3 juin 2024 à 03:14, Zabbix <zabbix@acme.fr> a écrit :",
+        "Supervision Nagios [mailto:alertes@acme.fr]",
+    ):
+        assert is_automatic(sender), sender
+    for sender in (None, "", "Jean Martin <jean.martin@acme.fr>", "Sophie Roux <s.roux@alertis-securite.fr>"):
+        assert not is_automatic(sender), sender
+
+
+def test_the_desk_forward_splits_and_the_client_forward_does_not() -> None:
+    desk = (HERE / "threads" / "desk_forward_01_gmail_desk_header_on_top.txt").read_text(encoding="utf-8")
+    messages = split_messages(desk)
+    assert [m.sender_domain for m in messages] == [None, "nuvalis.fr", "ehpad-saint-joseph.fr"]
+    assert messages[0].body == "" and "Forwarded message" not in messages[2].body
+    # With no desk domain the agent is a client forwarding a mail: the forward stays in his message.
+    assert first_client_email(desk, support_domains=()) == desk[desk.index("Bonjour,\n\nDemande") :].strip()
+
+
+def test_a_forward_of_a_colleague_written_like_a_reply_is_still_a_reply() -> None:
+    """Outlook writes forwards like replies; only a tool's notification is taken as forwarded."""
+    description = (
+        "Bonjour, pouvez-vous traiter la demande de Martine ?\n\n"
+        "-----Message d'origine-----\nDe : Martine Blanc <m.blanc@acme.fr>\nEnvoyé : lundi 3 juin 2024 08:00\n"
+        "À : Paul Roux <p.roux@acme.fr>\nObjet : Fichier écrasé\n\nPaul, peux-tu récupérer Budget.xlsx ?"
+    )
+    assert first_client_email(description) == "Paul, peux-tu récupérer Budget.xlsx ?"
 
 
 def test_flattening_is_decided_for_the_whole_description() -> None:
@@ -53,6 +148,6 @@ def test_flattened_quote_is_removed_when_the_quoted_message_starts_quoted() -> N
 def test_trim_message_and_forward_detection() -> None:
     assert trim_message("**Bonjour* Merci**", flattened=True) == "Bonjour* Merci"
     assert trim_message("** PROBLEM **\n", flattened=False) == "** PROBLEM **"
-    assert is_flattened("Bonjour* Merci* Jean") and not is_flattened("Bonjour\n* Merci*")
+    assert not is_flattened("Bonjour* Merci* Jean") and not is_flattened("Bonjour\n* Merci*")
     assert has_forward("Pour info\n\nDébut du message transféré :\n\nDe: a@b.fr")
     assert not has_forward("Merci de transférer le fichier")
