@@ -28,7 +28,7 @@ from faker import Faker
 from mail2ticket.data import synth
 from mail2ticket.data.prepare import CATEGORY, DESCRIPTION, MESSAGE, REQUIRED_COLUMNS, TICKET
 from mail2ticket.data.threads import has_forward, is_flattened, trim_message
-from mail2ticket.taxonomy import load_taxonomy
+from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 
 #: The paper's Table 1 (train + test per category), by taxonomy key: the mix of the 9 strategic categories.
 TABLE1_BY_KEY: dict[str, int] = {
@@ -60,6 +60,15 @@ class PaperScale:
 PAPER = PaperScale()
 
 SUPPORT_DOMAIN = "nuvalis.fr"
+#: Where a desk files the mail that is no request; the text comes from the writers of ``unknown``.
+NO_REQUEST_CATEGORIES: tuple[str, ...] = (
+    "Divers/Réponse automatique",
+    "Divers/Courrier indésirable",
+    "Divers/Sans suite",
+    "Divers/Information reçue",
+    "Divers/Doublon",
+    "Divers/Hors périmètre",
+)
 ExportFormat = Literal["csv", "parquet"]
 
 
@@ -83,6 +92,9 @@ class CorpusConfig:
     """Share of descriptions whose line breaks the ticketing tool replaced with asterisks."""
     max_other_share: float = 0.0199
     """Every category outside the taxonomy stays under 2 % of tickets (the long tail)."""
+    no_request_share: float = 0.1
+    """Share of the tickets outside the taxonomy that hold no request at all (auto-replies,
+    thanks, newsletters, spam, invoices, misdirected mail), filed under :data:`NO_REQUEST_CATEGORIES`."""
     start: datetime = datetime(2023, 1, 2, 8, 0)
     end: datetime = datetime(2025, 6, 30, 18, 0)
 
@@ -156,8 +168,13 @@ def category_plan(config: CorpusConfig, rng: random.Random) -> list[str]:
     for name, count in largest_remainder(strategic_total, {k: float(v) for k, v in TABLE1.items()}).items():
         plan += [name] * count
     other_total = config.tickets - strategic_total
+    no_request = round(other_total * config.no_request_share)
+    for index in range(no_request):
+        plan.append(NO_REQUEST_CATEGORIES[index % len(NO_REQUEST_CATEGORIES)])
+    other_total -= no_request
     if other_total > 0:
-        n_other = min(PAPER.categories - len(TABLE1), max(5, config.tickets // 80))
+        used = min(no_request, len(NO_REQUEST_CATEGORIES))
+        n_other = min(PAPER.categories - len(TABLE1) - used, max(5, config.tickets // 80))
         cap = max(1, int(config.tickets * config.max_other_share))
         n_other = max(n_other, -(-other_total // cap))
         names = synth.long_tail_categories(rng, n_other)
@@ -408,7 +425,8 @@ class CorpusGenerator:
         rng = self.rng
         company = rng.choices(self.companies, weights=self.company_weights)[0]
         client = self._person(company)
-        email = synth.write_client_email(category, company, client, created_at, rng, self.faker)
+        writer = UNKNOWN if category in NO_REQUEST_CATEGORIES else category
+        email = synth.write_client_email(writer, company, client, created_at, rng, self.faker)
         description, first_email, shape = email.body, email.body, "single"
         if rng.random() < self.config.thread_share:
             shape = rng.choices(self.shape_names, weights=self.shape_weights)[0]

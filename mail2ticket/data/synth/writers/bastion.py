@@ -9,7 +9,7 @@ accounts or accesses and "modification" for extensions, additions, protocol chan
 from __future__ import annotations
 
 from ..people import slug
-from .common import W, bullet, join_names
+from .common import W, a_, bullet, de_, join_names
 
 _PROTOS = ("RDP", "SSH", "HTTPS", "SFTP", "VNC", "SSH", "RDP")
 _VENDORS = (
@@ -340,6 +340,275 @@ def rename_account(w: W):
     )
 
 
+# ================================================================== other registers and writers
+# Non-technical staff relaying a vendor's need ("il m'a dit de passer par votre bastion"),
+# one-liners, long project stories with the request at the end, and English speakers.
+
+_SOFTWARE = (
+    "le logiciel de paie",
+    "notre logiciel métier",
+    "le logiciel de planning",
+    "la GED",
+    "la GMAO",
+    "le logiciel de caisse",
+    "la badgeuse",
+    "le logiciel de comptabilité",
+    "la téléphonie",
+    "le contrôle d'accès",
+)
+_WHY = (
+    "pour faire une mise à jour",
+    "pour installer la nouvelle version",
+    "pour corriger un bug qu'on a signalé",
+    "pour une maintenance annuelle",
+    "pour regarder un problème de lenteur",
+    "pour migrer les données",
+)
+
+
+def layperson_vendor(w: W):
+    vendor = w.cl(_VENDORS)
+    sw = w.cl(_SOFTWARE)
+    a, b = w.person()
+    name = f"{a} {b}"
+    w.keep(name)
+    d = w.future(1, 20)
+    h = w.host() if w.p(0.7) else None
+    where = w.c(
+        f"le serveur {de_(sw)}", "notre serveur", f"la machine qui fait tourner {sw}", f"le serveur où il y a {sw}"
+    )
+    where_h = f"{where} ({h.name})" if h else where
+    p1 = w.c(
+        f"Notre éditeur {vendor} doit se connecter à distance sur {where_h} {d.when} {w.cl(_WHY)}.",
+        f"Un technicien de chez {vendor} doit intervenir {d.when} sur {where_h} {w.cl(_WHY)}.",
+        f"La société {vendor}, qui s'occupe {de_(sw)}, a besoin d'accéder {a_(where_h)} {w.cl(_WHY)}, {d.when} normalement.",
+        f"Le prestataire {vendor} me demande un accès « bastion » pour se connecter sur {where_h} {d.when}.",
+    )
+    p2 = w.c(
+        "Il m'a dit qu'il fallait passer par votre bastion et que c'était à vous de lui créer un accès.",
+        "D'après lui, il faut que vous lui ouvriez un accès sur le bastion, je ne sais pas trop ce que c'est.",
+        "Apparemment ça doit passer par chez vous (le « bastion »).",
+        "Je ne connais pas bien la procédure mais on m'a dit de vous écrire.",
+    )
+    p3 = w.c(
+        f"La personne qui va se connecter : {name}.",
+        f"La personne qui intervient : {name}.",
+        f"Son nom : {name}, de chez {vendor}.",
+        f"C'est {name} qui va intervenir.",
+    )
+    p4 = w.c(
+        "Pouvez-vous faire le nécessaire ? Je ne sais pas trop quelles informations il vous faut.",
+        "Merci de faire le nécessaire et de me dire s'il vous manque quelque chose.",
+        "Pouvez-vous lui créer l'accès ?",
+        "Est-ce que vous pouvez vous en occuper ?",
+    )
+    w.fields.update({"action": "création", "user_accounts": [name]})
+    if h:
+        w.fields["target_hosts"] = [h.name]
+    extra = ""
+    if w.p(0.3):
+        proto = w.c("RDP", "SSH", "SFTP")
+        w.keep(proto)
+        extra = w.c(
+            f"Il parle de « {proto} », je ne sais pas ce que c'est mais je vous transmets.",
+            f"Il aurait besoin du {proto} (je recopie ce qu'il m'a écrit).",
+        )
+        w.fields["protocols"] = [proto]
+    end = w.future(21, 60)
+    if w.p(0.35) and end.value and d.value and end.value > d.value:
+        extra = (extra + " " if extra else "") + w.c(
+            f"Il faudrait que l'accès reste ouvert {end.until}.", f"L'accès lui servira {end.until}."
+        )
+        w.fields["validity_end_date"] = end.iso
+    parts = [p1, p2, p3] + ([extra] if extra else []) + [p4]
+    text = w.c(" ", "\n", "\n\n").join(parts)
+    return w.draft(
+        "layperson_vendor",
+        w.c(
+            f"Intervention {vendor}",
+            "Accès prestataire",
+            "Accès à distance",
+            f"Mise à jour {sw}",
+            "Demande d'accès",
+            "Bastion ?",
+        ),
+        text,
+        w.reg("neutral", "informal", "phone"),
+    )
+
+
+def short_request(w: W):
+    vendor = w.cl(_VENDORS)
+    login, _ = _account(w, None, vendor)
+    h = w.host()
+    proto = _protos(w)[0]
+    d = w.future(3, 60)
+    r = w.rng.random()
+    if r < 0.55:
+        text = w.c(
+            f"bastion : ouvrir {proto} {h.name} pour {login} {d.until}",
+            f"accès bastion {login} -> {h.name} en {proto} svp",
+            f"créer compte bastion {login} ({vendor}), cible {h.name}, {proto}",
+            f"besoin accès {proto} sur {h.name} via bastion pour {login} asap",
+            f"nouvel accès bastion stp : {login} / {h.name} / {proto} / {d.until}",
+            f"{login} doit pouvoir aller sur {h.name} en {proto} par le bastion, merci",
+            f"peux tu creer l'acces bastion de {login} sur {h.name} ({proto}) stp",
+        )
+        w.fields.update(
+            {"action": "création", "user_accounts": [login], "target_hosts": [h.name], "protocols": [proto]}
+        )
+        if d.until in text:
+            w.fields["validity_end_date"] = d.iso
+    elif r < 0.8:
+        text = w.c(
+            f"prolonger {login} sur le bastion {d.until} stp",
+            f"bastion {login} : prolongation {d.until} merci",
+            f"le compte {login} expire, tu peux l'étendre {d.until} ?",
+            f"compte bastion {login} a prolonger {d.until}",
+        )
+        w.fields.update({"action": "modification", "user_accounts": [login], "validity_end_date": d.iso})
+    else:
+        text = w.c(
+            f"{login} : ajouter {h.name} dans ses cibles bastion ({proto})",
+            f"bastion : +{h.name} en {proto} pour {login} svp",
+            f"rajoute {h.name} aux accès de {login} sur le bastion stp ({proto})",
+        )
+        w.fields.update(
+            {"action": "modification", "user_accounts": [login], "target_hosts": [h.name], "protocols": [proto]}
+        )
+    text = w.quick(text)
+    return w.draft(
+        "short_request",
+        w.c("bastion", f"bastion {login}", "accès", h.name, "", "CS2"),
+        text,
+        w.c("phone", "informal", "informal", "bare"),
+        greet=w.p(0.45),
+        extras=False,
+    )
+
+
+_PROJECTS = (
+    "la migration de notre ERP",
+    "la mise à niveau de notre GMAO",
+    "le renouvellement de notre logiciel de paie",
+    "le déploiement du nouveau dossier patient",
+    "la refonte de notre site intranet",
+    "le passage de nos serveurs en Windows Server 2022",
+    "la mise en place de notre nouvelle solution de supervision",
+)
+
+
+def long_story(w: W):
+    vendor = w.cl(_VENDORS)
+    project = w.cl(_PROJECTS)
+    start = w.future(2, 20)
+    end = w.future(30, 150)
+    for _ in range(4):  # relative phrases ("demain") ignore lo: the access must outlast the project's start
+        if end.value and (end.value - w.sent.date()).days >= 14 and (not start.value or end.value > start.value):
+            break
+        end = w.future(30, 150)
+    if start.value and end.value and end.value <= start.value:
+        start = type(start)("très prochainement", "de la semaine prochaine", "", "", None)
+    hs = w.hosts(w.rng.randint(1, 3))
+    names = join_names([h.name for h in hs], w.rng)
+    protos = _protos(w, w.rng.randint(1, 2))
+    accs = [_account(w, True, vendor)[0] for _ in range(w.rng.randint(1, 3))]
+    weeks = w.rng.randint(3, 12)
+    p1 = w.c(
+        f"Nous lançons {project} avec la société {vendor}. Le projet démarre {start.when} et doit durer environ {weeks} semaines.",
+        f"Vous avez peut-être entendu parler {de_(project)}, que nous menons avec {vendor}. Après plusieurs mois de préparation, la phase de réalisation commence {start.when}.",
+        f"Je vous donne un peu de contexte : notre direction a validé {project}. Le projet est confié à {vendor}, pour une durée d'environ {weeks} semaines à partir {start.of}.",
+    )
+    p2 = w.c(
+        f"Pendant cette période, les consultants de {vendor} vont devoir se connecter régulièrement à {names}, principalement en {join_names(protos, w.rng)}.",
+        f"Leurs équipes travailleront à distance sur {names} ({join_names(protos, w.rng)}).",
+        f"Les intervenants auront besoin d'accéder à {names} en {join_names(protos, w.rng)}, parfois en dehors des heures ouvrées.",
+    )
+    p3 = w.c(
+        "Notre RSSI a validé le principe à condition que tout passe par le bastion et que les accès soient limités dans le temps.",
+        "Pour des raisons de sécurité, nous ne voulons pas de VPN direct : tout doit passer par le bastion CS2, avec traçabilité des sessions.",
+        "La dernière fois, nous avions ouvert un VPN et cela avait posé problème lors de l'audit ; cette fois nous voulons passer par le bastion.",
+    )
+    p4 = w.c(
+        f"Pouvez-vous donc créer {'des comptes' if len(accs) > 1 else 'un compte'} pour {join_names(accs, w.rng)}, avec un accès à ces serveurs, valable {end.until} ?",
+        f"Merci de créer les accès bastion pour {join_names(accs, w.rng)} {end.until}.",
+        f"Je vous demande donc d'ouvrir les accès pour {join_names(accs, w.rng)} sur ces machines, {end.until}.",
+    )
+    p5 = w.c(
+        "Si vous avez besoin d'un formulaire signé, dites-le-moi.",
+        "Merci de me prévenir quand c'est prêt, que je transmette à " + vendor + ".",
+        "",
+    )
+    text = "\n\n".join(x for x in (p1, p2, p3, p4, p5) if x)
+    w.fields.update(
+        {
+            "action": "création",
+            "user_accounts": accs,
+            "target_hosts": [h.name for h in hs],
+            "protocols": protos,
+            "validity_end_date": end.iso,
+        }
+    )
+    return w.draft(
+        "long_story",
+        w.c(
+            f"Projet {vendor} - accès bastion",
+            "Accès prestataires projet",
+            "Ouverture d'accès pour le projet",
+            "Demande d'accès bastion",
+        ),
+        text,
+        w.reg("neutral", "formal"),
+    )
+
+
+def english_client(w: W):
+    vendor = w.cl(_VENDORS)
+    login, name = _account(w, None, vendor)
+    w.keep(name)
+    h = w.host()
+    proto = _protos(w)[0]
+    d = w.future(5, 90, lang="en")
+    r = w.rng.random()
+    if r < 0.3:
+        text = w.c(
+            f"Could you please extend my bastion account {login} {d.until}? The project has been extended.",
+            f"My bastion access ({login}) expires soon - can it be extended {d.until}?",
+        )
+        w.fields.update({"action": "modification", "user_accounts": [login], "validity_end_date": d.iso})
+    elif r < 0.55:
+        hs = [h] + [x for x in w.hosts(w.rng.randint(1, 2)) if x.name != h.name]
+        accs = [login] + ([_account(w, None, vendor)[0]] if w.p(0.5) else [])
+        city = w.c("Lisbon", "Warsaw", "Bangalore", "Madrid", "Bucharest", "Casablanca")
+        text = (
+            f"Our team in {city} needs {proto} access to {join_names([x.name for x in hs], w.rng, 'en')} through the bastion. "
+            f"Accounts: {', '.join(accs)}."
+        )
+        w.fields.update(
+            {"action": "création", "user_accounts": accs, "target_hosts": [x.name for x in hs], "protocols": [proto]}
+        )
+    elif r < 0.8:
+        text = w.c(
+            f"Please add {h.name} to the allowed targets for {login} ({proto}).",
+            f"{login} also needs {proto} to {h.name} via the bastion, could you update the account?",
+        )
+        w.fields.update(
+            {"action": "modification", "user_accounts": [login], "target_hosts": [h.name], "protocols": [proto]}
+        )
+    else:
+        text = (
+            f"I'm {name}, a consultant with {vendor}. I'll be working on {h.name} next week and was told I need an account on your bastion. "
+            f"Could you set one up for me ({proto})? {w.c('My manager should have approved it already.', 'Your IT manager is in copy.', '')}"
+        ).strip()
+        w.fields.update({"action": "création", "user_accounts": [name], "target_hosts": [h.name], "protocols": [proto]})
+    return w.draft(
+        "english_client",
+        w.c("Bastion access", "Bastion account extension", "Access request", "PAM access", "Remote access via bastion"),
+        text,
+        "english",
+    )
+
+
 FAMILIES = [
     ("create_contractor", 5.0, create_contractor),
     ("create_ssh_multi", 2.5, create_ssh_multi),
@@ -354,4 +623,8 @@ FAMILIES = [
     ("urgent_intervention", 1.5, urgent_intervention),
     ("table", 1.0, table),
     ("rename_account", 1.0, rename_account),
+    ("layperson_vendor", 3.0, layperson_vendor),
+    ("short_request", 2.5, short_request),
+    ("long_story", 2.0, long_story),
+    ("english_client", 1.5, english_client),
 ]

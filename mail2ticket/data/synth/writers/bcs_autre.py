@@ -481,6 +481,280 @@ def informal_misc(w: W):
     return w.draft("informal_misc", w.c("portail bcs", "petite question", "rapport"), text, "informal", greet=w.p(0.5))
 
 
+# ================================================================== other registers and writers
+# Staff who change the tapes or read the reports without knowing the jargon, one-liners, long
+# explanations with the request at the end, and English speakers.
+
+
+def layperson_request(w: W):
+    who, email, _ = _person(w)
+    colleague = w.colleague()
+    w.keep(colleague)
+    k = w.rng.randint(5, 20)
+    # (text, summary)
+    options = (
+        (
+            f"C'est moi qui change la cassette de sauvegarde le vendredi depuis le départ de {colleague}. "
+            f"Je ne sais plus dans quel ordre les mettre, est-ce que quelqu'un peut me renvoyer le planning ?",
+            "Renvoyer le planning de rotation des bandes à la personne qui les change.",
+        ),
+        (
+            f"Il ne reste presque plus de cassettes neuves dans le placard (il en reste {w.rng.randint(1, 3)}). "
+            f"Est-ce que c'est vous qui les commandez ? Il nous en faudrait {k}.",
+            "Commander des cartouches de sauvegarde.",
+        ),
+        (
+            f"{colleague} est en congé {w.c('trois semaines', 'tout le mois', 'jusqu’à la rentrée')} et c'est moi qui dois changer les bandes. "
+            "Pouvez-vous m'expliquer comment on fait ? Je n'ai jamais fait ça.",
+            "Expliquer la procédure de changement de bande à un remplaçant.",
+        ),
+        (
+            "On m'a dit que je pouvais récupérer moi-même mes fichiers sur un site internet à vous, mais je n'ai pas d'identifiant. "
+            "Est-ce que vous pouvez m'en créer un ?",
+            "Créer un accès au portail de sauvegarde pour le demandeur.",
+        ),
+        (
+            f"Je reçois tous les matins un mail en anglais « Backup report » et je ne sais pas à quoi il sert. "
+            f"Pouvez-vous me retirer de la liste et l'envoyer plutôt à notre informaticien, {who} ({email}) ?",
+            f"Remplacer le demandeur par {who} dans la liste de diffusion des rapports de sauvegarde.",
+        ),
+        (
+            "Notre directrice voudrait savoir combien ça coûterait de sauvegarder aussi les ordinateurs portables des commerciaux. "
+            "Pouvez-vous nous faire un devis ?",
+            "Établir un devis pour la sauvegarde des ordinateurs portables.",
+        ),
+        (
+            "On aimerait que quelqu'un de chez vous vienne nous expliquer comment marchent les sauvegardes, à notre prochaine réunion d'équipe. "
+            "C'est possible ?",
+            "Organiser une présentation du service de sauvegarde à l'équipe du client.",
+        ),
+        (
+            "Le site où on va chercher les anciennes versions des fichiers ne veut plus me laisser entrer, il dit que mon mot de passe est faux. "
+            "Pouvez-vous le remettre à zéro ?",
+            "Réinitialiser le mot de passe du demandeur sur le portail de sauvegarde.",
+        ),
+        (
+            "Le comptable me demande un papier qui prouve que nos données sont bien sauvegardées, pour le dossier de l'assurance. "
+            "Vous pouvez nous faire ça ?",
+            "Fournir une attestation de sauvegarde pour l'assurance.",
+        ),
+        (
+            f"Le monsieur du transport n'est pas passé chercher la boîte de cassettes {w.c('mardi', 'cette semaine', 'hier', 'ce matin')}. "
+            "Vous pouvez le relancer ou lui donner un autre rendez-vous ?",
+            "Replanifier l'enlèvement des bandes d'externalisation.",
+        ),
+    )
+    text, summary = w.cl(options)
+    pre = w.c(
+        "",
+        "",
+        "Je ne suis pas informaticien(ne), désolé si je n'emploie pas les bons mots.",
+        "Je m'occupe de l'administratif ici, pas de l'informatique, mais on m'a dit de vous écrire.",
+        "Ici l'accueil.",
+        "Je me permets de vous écrire directement car notre informaticien n'est pas joignable.",
+    )
+    if pre:
+        text = pre + w.c(" ", "\n") + text
+    w.fields["summary"] = summary
+    return w.draft(
+        "layperson_request",
+        w.c("Sauvegarde", "Cassettes", "Question", "Demande", "Les sauvegardes", "Aide svp", "Mail backup report"),
+        text,
+        w.reg("neutral", "informal", "phone"),
+    )
+
+
+def short_request(w: W):
+    _who, email, _ = _person(w)
+    n = w.c("2 To", "5 To", "500 Go", "1 To", "10 To")
+    month = w.c("janvier", "février", "mars", "avril", "mai", "juin", "septembre", "octobre", "novembre")
+    k = w.rng.randint(4, 20)
+    hs = w.hosts(w.rng.randint(1, 2))
+    names = join_names([h.name for h in hs], w.rng)
+    options = (
+        (
+            f"devis pour {n} de plus en sauvegarde svp",
+            f"Établir un devis pour {n} de stockage de sauvegarde supplémentaires.",
+            False,
+        ),
+        (f"rapport sauvegarde de {month} svp, pas reçu", f"Renvoyer le rapport de sauvegarde de {month}.", False),
+        (f"accès portail bcs pour {email} stp", f"Créer un accès au portail BCS pour {email}.", False),
+        ("lien du portail de sauvegarde ?", "Renvoyer le lien du portail de sauvegarde.", False),
+        (f"il nous faut {k} cartouches LTO, vous pouvez commander ?", f"Commander {k} cartouches LTO.", False),
+        (
+            f"ajouter {email} aux rapports backup merci",
+            f"Ajouter {email} aux destinataires des rapports de sauvegarde.",
+            False,
+        ),
+        (
+            f"retirer {email} des rapports svp, parti",
+            f"Retirer {email} des destinataires des rapports de sauvegarde.",
+            False,
+        ),
+        ("reset mdp portail bcs stp", "Réinitialiser le mot de passe du demandeur sur le portail BCS.", False),
+        (
+            f"volumétrie de {names} dispo ? besoin pour le budget",
+            "Envoyer la volumétrie sauvegardée des serveurs cités.",
+            True,
+        ),
+        (
+            f"agent backup à mettre à jour sur {names} stp",
+            "Mettre à jour l'agent de sauvegarde sur les serveurs cités.",
+            True,
+        ),
+        (
+            f"suspendre backup {names} ce soir, maintenance",
+            "Suspendre ponctuellement les sauvegardes pendant une maintenance.",
+            True,
+        ),
+        ("attestation de sauvegarde pour l'assureur svp", "Fournir une attestation de sauvegarde.", False),
+        ("un créneau pour le test de restau annuel ?", "Planifier le test de restauration annuel.", False),
+        ("bande du lundi à changer, je mets laquelle ?", "Indiquer quelle bande insérer lors du changement.", False),
+    )
+    text, summary, with_hosts = w.cl(options)
+    if with_hosts:
+        w.fields["hostnames"] = [h.name for h in hs]
+    w.fields["summary"] = summary
+    text = w.quick(text)
+    return w.draft(
+        "short_request",
+        w.c("bcs", "backup", "sauvegarde", "", "portail", "demande"),
+        text,
+        w.c("phone", "informal", "informal", "bare"),
+        greet=w.p(0.45),
+        extras=False,
+    )
+
+
+_LONG_OPENINGS = (
+    "Depuis le début du mois, je reprends la responsabilité de l'informatique suite au départ de {old}, qui gérait seul la relation avec vous.",
+    "Nous avons réorganisé notre service informatique cet hiver et les rôles ont beaucoup changé.",
+    "Notre prestataire d'infogérance a changé au 1er janvier, et nous faisons le point sur tous les services qu'il pilotait pour nous.",
+    "Après la fusion avec {other}, nous sommes en train d'harmoniser nos contrats et nos procédures.",
+)
+_LONG_FINDINGS = (
+    "En faisant le tour des contrats, je me rends compte que je ne reçois aucun des rapports de sauvegarde et que la liste des contacts doit dater de plusieurs années.",
+    "Il apparaît que plus personne chez nous n'a d'accès au portail de sauvegarde, ce qui est gênant si nous avons besoin de récupérer un fichier un week-end.",
+    "Je m'aperçois aussi que nous n'avons pas fait de point avec vous depuis plus d'un an, alors que la volumétrie a beaucoup augmenté.",
+)
+# (request, summary part)
+_LONG_ASKS: tuple[tuple[str, str], ...] = (
+    (
+        "m'ajouter ({email}) aux destinataires des rapports de sauvegarde",
+        "ajouter le demandeur aux destinataires des rapports de sauvegarde",
+    ),
+    (
+        "retirer {old} de toutes les listes de diffusion et désactiver son accès au portail",
+        "retirer {old} des listes de diffusion et du portail",
+    ),
+    ("me créer un accès au portail BCS", "créer un accès au portail BCS"),
+    ("nous envoyer un état de la volumétrie sauvegardée par serveur", "envoyer l'état de la volumétrie"),
+    ("organiser une réunion de suivi pour faire le point sur le service", "organiser une réunion de suivi"),
+    ("nous faire un devis pour l'augmentation de notre espace de sauvegarde", "établir un devis d'extension"),
+    ("nous renvoyer la convention de service et la procédure de restauration", "renvoyer la documentation du service"),
+)
+
+
+def long_story(w: W):
+    email = w.sender.email
+    w.keep(email)
+    old = w.colleague()
+    w.keep(old)
+    other = w.c(
+        "le groupe voisin",
+        "la communauté de communes",
+        "notre filiale de Lyon",
+        "la clinique Saint-Joseph",
+        "un concurrent",
+    )
+    opening = w.cl(_LONG_OPENINGS).format(old=old, other=other)
+    findings = " ".join(w.rng.sample(_LONG_FINDINGS, k=w.rng.randint(1, 2)))
+    asks = w.rng.sample(_LONG_ASKS, k=w.rng.randint(1, 3))
+    reqs = [a.format(email=email, old=old) for a, _ in asks]
+    if len(reqs) == 1:
+        ask = w.c(f"Pourriez-vous donc {reqs[0]} ?", f"Je vous remercie donc de {reqs[0]}.", f"Pouvez-vous {reqs[0]} ?")
+    else:
+        b = w.c("1) ", "- ", "• ")
+        lines = "\n".join(f"{b if not b[0].isdigit() else f'{i + 1}) '}{r}" for i, r in enumerate(reqs))
+        ask = (
+            w.c("Pourriez-vous donc :", "Je vous serais reconnaissant de :", "Concrètement, pouvez-vous :")
+            + "\n"
+            + lines
+        )
+    end = w.c("Merci d'avance, et désolé pour ce long message.", "Je reste disponible pour en parler de vive voix.", "")
+    text = "\n\n".join(x for x in (opening + " " + findings, ask, end) if x)
+    parts = [sm.format(old=old) for _a, sm in asks]
+    w.fields["summary"] = (
+        parts[0][0].upper() + parts[0][1:] + (", " + ", ".join(parts[1:]) if parts[1:] else "")
+    ) + "."
+    return w.draft(
+        "long_story",
+        w.c(
+            "Reprise du suivi du service de sauvegarde",
+            "Mise à jour de nos contacts et accès",
+            "Nouveau responsable informatique",
+            "Point sur notre contrat BCS",
+        ),
+        text,
+        w.reg("neutral", "formal"),
+    )
+
+
+def english_client(w: W):
+    who, email, _ = _person(w)
+    n = w.c("2 TB", "5 TB", "500 GB", "10 TB")
+    city = w.c("Lyon", "Lille", "Nantes", "Toulouse", "Strasbourg", "Bordeaux")
+    options = (
+        (
+            f"Could you send us a quote for an extra {n} of backup storage?",
+            f"Établir un devis pour {n} de stockage de sauvegarde supplémentaires.",
+        ),
+        (
+            "We'd like to set up a quarterly service review for the backup service. What dates would work for you?",
+            "Planifier une revue trimestrielle du service de sauvegarde.",
+        ),
+        (
+            f"Could you please give {who} ({email}) access to the backup portal? Read-only is fine.",
+            f"Créer un accès en lecture seule au portail de sauvegarde pour {who}.",
+        ),
+        (
+            f"The tape drive at our {city} site is asking for a new cartridge. Could someone walk our staff through the tape rotation?",
+            "Expliquer la rotation des bandes au personnel du site.",
+        ),
+        (
+            "We haven't received last month's backup report. Could you resend it?",
+            "Renvoyer le rapport de sauvegarde du mois dernier.",
+        ),
+        (
+            f"Please remove {email} from the backup report distribution list, this person has left the company.",
+            f"Retirer {email} de la liste de diffusion des rapports de sauvegarde.",
+        ),
+        (
+            "Our insurer needs a letter confirming that our data is backed up daily and stored off-site. Can you provide one?",
+            "Fournir une attestation de sauvegarde pour l'assureur.",
+        ),
+        (
+            "I've been locked out of the backup portal after too many attempts. Could you unlock my account?",
+            "Débloquer le compte du demandeur sur le portail de sauvegarde.",
+        ),
+        (
+            "Can we schedule this year's restore test? Any week in the next two months works for us.",
+            "Planifier le test de restauration annuel.",
+        ),
+    )
+    text, summary = w.cl(options)
+    pre = w.c(
+        "", "", "Apologies for writing in English. ", "I'm the new IT lead for our French entities. ", "Quick request: "
+    )
+    w.fields["summary"] = summary
+    return w.draft(
+        "english_client",
+        w.c("Backup service request", "Quote request", "Backup portal", "Backup report", "Tapes", "Request"),
+        pre + text,
+        "english",
+    )
+
+
 FAMILIES = [
     ("add_report_contact", 5.0, add_contact),
     ("remove_contact", 3.0, remove_contact),
@@ -509,4 +783,8 @@ FAMILIES = [
     ("reversibility_copy", 1.0, reversibility),
     ("subcontractor_portal_access", 1.5, subcontractor_access),
     ("informal_misc", 2.0, informal_misc),
+    ("layperson_request", 3.0, layperson_request),
+    ("short_request", 3.0, short_request),
+    ("long_story", 2.0, long_story),
+    ("english_client", 1.5, english_client),
 ]

@@ -2,7 +2,7 @@
 
 A family function receives a `W`, draws hosts/paths/dates through it (each drawn value is
 recorded as protected so noise never alters it), sets `w.fields[...]`, and returns
-`w.draft(...)`. This keeps the ~170 families short and uniform.
+`w.draft(...)`. This keeps the ~240 families short and uniform.
 """
 
 from __future__ import annotations
@@ -32,6 +32,38 @@ from ..people import sector_of
 from ..vocab import TICKET_PREFIXES
 
 _FORMAL_SECTORS = frozenset({"hopital", "clinique", "mairie", "interco", "departement", "cabinet"})
+_QUICK_PRE = (
+    "",
+    "",
+    "",
+    "",
+    "",
+    "hello, ",
+    "re, ",
+    "urgent : ",
+    "pour info : ",
+    "petite demande : ",
+    "vite fait : ",
+    "Salut, ",
+    "Bjr ",
+)
+_QUICK_POST = (
+    "",
+    "",
+    "",
+    " merci",
+    " merci !",
+    " thx",
+    " stp",
+    " svp",
+    " (urgent)",
+    " dès que possible",
+    " quand tu peux",
+    " pas urgent",
+    " bonne journée",
+    " a+",
+    " merci d'avance",
+)
 
 
 class W:
@@ -160,6 +192,16 @@ class W:
         if head.endswith(",") and text[1:2].islower():
             return f"{head} {text[0].lower()}{text[1:]}"
         return f"{head}{self.rng.choice((' ', chr(10)))}{text}"
+
+    def quick(self, text: str) -> str:
+        """Dress a one-line request the way people type it on a phone: optional prefix and suffix."""
+        pre = self.rng.choice(_QUICK_PRE)
+        post = self.rng.choice(_QUICK_POST)
+        if post and text.lower().rstrip(" .!?").endswith(("merci", "svp", "stp", "thx")):
+            post = ""
+        if "urgent" in pre and "urgent" in post:
+            post = ""
+        return f"{pre}{text}{post}"
 
     # ---------------------------------------------------------------- output
     def draft(self, family: str, subject: str, text: str, register: str = "neutral", **kw: object) -> Draft:

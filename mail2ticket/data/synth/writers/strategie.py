@@ -10,7 +10,7 @@ taxonomy enum.
 from __future__ import annotations
 
 from ..infra import Host, database
-from .common import W, bullet, join_names
+from .common import W, bullet, de_, join_names
 
 # (text, normalised)
 SCHEDULES: tuple[tuple[str, str], ...] = (
@@ -778,6 +778,650 @@ def m_legal(w: W):
     return w.draft("legal_retention", w.c("Archivage légal", "Rétention 10 ans"), text, w.reg("formal", "neutral"))
 
 
+# ================================================================== other registers and writers
+# Laypeople who do not know the word "stratégie", one-liners, long stories with the request at
+# the end, and English speakers, for each of the three categories.
+
+_APPS = (
+    "le logiciel de paie",
+    "la comptabilité",
+    "le logiciel de planning",
+    "la GED",
+    "le logiciel métier",
+    "la caisse",
+    "le nouvel ERP",
+    "la téléphonie",
+    "le logiciel de gestion commerciale",
+    "la vidéosurveillance",
+)
+_INSTALLERS = (
+    "Notre prestataire vient d'installer",
+    "On a reçu et fait installer",
+    "L'éditeur de notre logiciel nous a mis en place",
+    "Le fournisseur a livré la semaine dernière",
+    "Notre informaticien a monté",
+    "La société qui gère nos logiciels a installé",
+    "Nous avons acheté",
+)
+# (what was installed, feminine)
+_NEW_THING: tuple[tuple[str, bool], ...] = (
+    ("un nouveau serveur", False),
+    ("une nouvelle machine", True),
+    ("un nouveau serveur pour {app}", False),
+    ("une nouvelle machine pour {app}", True),
+    ("un serveur neuf qui remplace l'ancien", False),
+    ("une nouvelle VM", True),
+    ("un nouvel ordinateur qui sert de serveur pour {app}", False),
+)
+# {le}/{il}/{e}/{lui}: pronouns and agreement of the installed thing
+_LAY_ASKS = (
+    "Il faudrait {le} sauvegarder aussi.",
+    "Est-ce que vous pouvez faire en sorte qu'{il} soit sauvegardé{e} comme les autres ?",
+    "Il faudrait qu'{il} soit dans vos sauvegardes.",
+    "Je suppose qu'il faut que vous {le} mettiez dans la sauvegarde de la nuit ?",
+    "Merci de faire le nécessaire pour qu'{il} soit sauvegardé{e}, je ne sais pas trop ce qu'il faut vous dire.",
+    "Pouvez-vous {le} rajouter à ce que vous sauvegardez chez nous ?",
+    "il faudrait penser à {le} sauvegarder {lui} aussi svp",
+    "Il faut que vous {le} sauvegardiez aussi je pense, dites-moi si vous avez besoin d'autre chose.",
+    "Est-ce que vous pouvez {le} prendre en charge pour les sauvegardes ?",
+    "Il faudrait qu'{il} soit sauvegardé{e} toutes les nuits comme le reste.",
+)
+
+
+def c_layperson(w: W):
+    thing, fem = w.cl(_NEW_THING)
+    thing = thing.format(app=w.cl(_APPS))
+    pron = (
+        {"le": "la", "il": "elle", "e": "e", "lui": "elle"} if fem else {"le": "le", "il": "il", "e": "", "lui": "lui"}
+    )
+    text = f"{w.cl(_INSTALLERS)} {thing}. {w.cl(_LAY_ASKS).format(**pron)}"
+    if w.p(0.7):
+        h = w.host()
+        il = pron["il"].capitalize()
+        text += " " + w.c(
+            f"{il} s'appelle {h.name}.",
+            f"Son nom : {h.name}.",
+            f"Sur l'étiquette il y a marqué {h.name}.",
+            f"Le prestataire me dit que son nom est {h.name}.",
+            f"(nom : {h.name})",
+            f"C'est {h.name} je crois.",
+        )
+        _set(w, [h.name])
+    if w.p(0.3):
+        st, sn = _sched(w)
+        text += " " + w.c(
+            f"Idéalement {st}.", f"Si possible {st}, comme les autres.", f"On aimerait que ce soit fait {st}."
+        )
+        _set(w, schedule=sn)
+    if w.p(0.3):
+        rt, rn = _ret(w)
+        text += " " + w.c(
+            f"Et on aimerait pouvoir retrouver les fichiers jusqu'à {rt} en arrière.",
+            f"On voudrait garder {rt} d'historique.",
+            f"Le prestataire parle de garder {rt}, c'est bien ça ?",
+        )
+        _set(w, retention=rn)
+    return w.draft(
+        "layperson_new_server",
+        w.c(
+            "Nouveau serveur",
+            "sauvegarde nouveau serveur",
+            "Nouvelle machine",
+            "Sauvegarde",
+            "Serveur à sauvegarder",
+            "nouveau serveur à sauvegarder",
+        ),
+        text,
+        w.reg("neutral", "informal", "phone"),
+    )
+
+
+def c_short(w: W):
+    h = w.host()
+    st, sn = _sched(w)
+    rt, rn = _ret(w)
+    text = w.c(
+        f"{h.name} à sauvegarder svp",
+        f"merci d'ajouter {h.name} au backup",
+        f"+1 serveur à sauvegarder : {h.name}",
+        f"nouvelle VM {h.name} -> backup {st} stp",
+        f"backup de {h.name} à mettre en place, rétention {rt}",
+        f"tu peux mettre {h.name} en sauvegarde ? même politique que les autres",
+        f"{h.name} en prod depuis ce matin, à ajouter dans les sauvegardes",
+        f"pense à sauvegarder {h.name} stp, il part en prod",
+        f"peux tu rajouter {h.name} dans les sauvgardes stp",
+        f"merci dajouter {h.name} a la sauvegarde {st}",
+        f"{h.name} : backup {st}, rétention {rt}. merci",
+        f"mise en sauvegarde {h.name} svp ({st}, garder {rt})",
+        f"{h.name} pas encore sauvegardé, tu peux l'ajouter ?",
+    )
+    _set(w, [h.name], schedule=sn if st in text else None, retention=rn if rt in text else None)
+    text = w.quick(text)
+    return w.draft(
+        "short_request",
+        w.c(h.name, "backup", "sauvegarde", f"ajout {h.name}", "", "nouveau serveur"),
+        text,
+        w.c("phone", "informal", "informal", "bare"),
+        greet=w.p(0.45),
+        extras=False,
+    )
+
+
+_MIGRATIONS = (
+    "la migration de notre logiciel de gestion",
+    "le remplacement de notre vieux serveur de fichiers",
+    "la refonte de notre infrastructure",
+    "le passage à la nouvelle version {de_app}",
+    "le déménagement {de_app} sur une machine plus récente",
+)
+
+
+def c_long_story(w: W):
+    h = w.host()
+    old = w.host()
+    d = w.future(1, 20)
+    st, sn = _sched(w)
+    rt, rn = _ret(w)
+    mig = w.cl(_MIGRATIONS).format(de_app=de_(w.cl(_APPS)))
+    p1 = w.c(
+        f"Je vous écris car nous arrivons au bout {de_(mig)}. Depuis plusieurs semaines, notre prestataire prépare un nouveau serveur, {h.name}, qui va remplacer {old.name}.",
+        f"Un peu de contexte : dans le cadre {de_(mig)}, nous avons installé le mois dernier un nouveau serveur, {h.name}. L'ancien ({old.name}) reste allumé pour l'instant, nous vous dirons plus tard quand l'arrêter.",
+        f"Comme vous le savez peut-être, nous avons lancé cette année {mig}. Le nouveau serveur s'appelle {h.name} et succède à {old.name}.",
+    )
+    p2 = w.c(
+        f"Les utilisateurs basculent dessus {d.when}. Je me suis rendu compte ce matin que personne ne vous avait prévenus, donc a priori {h.name} n'est pas sauvegardé aujourd'hui, ce qui m'inquiète un peu.",
+        f"La mise en production est prévue {d.when}, et je voudrais éviter qu'il tourne ne serait-ce qu'une nuit sans sauvegarde.",
+        f"Tout devrait être opérationnel {d.when}. Notre prestataire m'a rappelé hier que la sauvegarde n'était pas de son ressort mais du vôtre.",
+    )
+    p3 = w.c(
+        f"Pourriez-vous donc le mettre en sauvegarde {st} ? Pour la durée de conservation, nous aimerions la même chose que pour l'ancien, c'est-à-dire {rt} si je ne me trompe pas.",
+        f"Pouvez-vous le mettre en sauvegarde {st}, avec une conservation {de_ret(rt)} ?",
+        f"Merci donc de prévoir sa sauvegarde : {st}, rétention {rt}. Si vous avez besoin d'autres informations, je suis disponible.",
+    )
+    end = w.c(
+        "Merci, et désolé de m'y prendre si tard.",
+        "Merci d'avance, et n'hésitez pas si quelque chose n'est pas clair.",
+        "",
+        "",
+    )
+    text = "\n\n".join(x for x in (p1, p2, p3, end) if x)
+    _set(w, [h.name], schedule=sn, retention=rn)
+    return w.draft(
+        "long_story",
+        w.c(
+            f"Nouveau serveur {h.name}",
+            "Migration - sauvegarde du nouveau serveur",
+            f"Remplacement de {old.name}",
+            "Mise en sauvegarde",
+        ),
+        text,
+        w.reg("neutral", "formal"),
+    )
+
+
+def c_english_client(w: W):
+    h = w.host()
+    st, sn = _sched(w, en=True)
+    rt, rn = _ret(w, en=True)
+    role = w.c("file server", "application server", "VM", "SQL server", "web server", "domain controller")
+    hs = [h]
+    text = w.c(
+        f"We've just deployed a new {role} ({h.name}). Could you please add it to the backup, {st}, with a retention of {rt}?",
+        f"Can you make sure our new {role} {h.name} is included in the backups? Same settings as the other servers.",
+        f"Please start backing up {h.name} as of today. Retention: {rt}.",
+        f"Heads up: {h.name} went live this week and isn't backed up yet. Please set up a backup {st}, keeping {rt}.",
+        f"Hi, we need {h.name} added to the backup scope ASAP - it's the new {role} for our finance team.",
+        f"could u add {h.name} to the backups pls, {st}. thx",
+    )
+    if w.p(0.25):
+        h2 = w.host()
+        if h2.name != h.name:
+            hs.append(h2)
+            text += " " + w.c(f"Same for {h2.name}, please.", f"{h2.name} too if possible.", f"And also {h2.name}.")
+    _set(w, [x.name for x in hs], schedule=sn if st in text else None, retention=rn if rt in text else None)
+    return w.draft(
+        "english_client",
+        w.c("New server backup", "Backup for new VM", "Please back up " + h.name, "New server"),
+        text,
+        "english",
+    )
+
+
+# ---------------------------------------------------------------- suppression
+_OLD_THING = (
+    "le serveur de la compta",
+    "notre vieux serveur",
+    "le serveur de fichiers",
+    "le serveur du logiciel de paie",
+    "l'ordinateur qui servait de serveur à l'accueil",
+    "le serveur {de_app}",
+    "le PC qui faisait tourner {app}",
+)
+_OLD_APPS = tuple(a for a in _APPS if "nouv" not in a)
+_REPLACED_WHEN = (
+    "le mois dernier",
+    "cet été",
+    "il y a quelques semaines",
+    "récemment",
+    "en début d'année",
+    "la semaine dernière",
+)
+_STOP_ASKS = (
+    "On n'a plus besoin de sauvegarder l'ancien.",
+    "L'ancien ne sert plus à rien, vous pouvez arrêter de le sauvegarder.",
+    "Est-ce que vous pouvez arrêter de sauvegarder l'ancien ? Il est débranché.",
+    "Plus la peine de sauvegarder l'ancien, il a été repris par le fournisseur.",
+    "L'ancien part à la benne, donc ce n'est plus la peine de le sauvegarder.",
+    "Il faudrait arrêter les sauvegardes de l'ancien, on ne s'en sert plus du tout.",
+    "vous pouvez arreter de sauvegarder l'ancien, il est eteint.",
+    "On m'a dit qu'il fallait vous prévenir pour que vous arrêtiez de sauvegarder l'ancien, c'est donc chose faite !",
+)
+
+
+def s_layperson(w: W):
+    app = w.cl(_OLD_APPS)
+    thing = w.cl(_OLD_THING).format(app=app, de_app=de_(app))
+    text = f"On a changé {thing} {w.cl(_REPLACED_WHEN)}. {w.cl(_STOP_ASKS)}"
+    if w.p(0.7):
+        h = w.host()
+        text += " " + w.c(
+            f"(c'est {h.name} je crois)",
+            f"Son nom : {h.name}.",
+            f"Sur vos rapports il apparaît sous le nom {h.name}.",
+            f"Il s'appelait {h.name}.",
+        )
+        _set(w, [h.name])
+    if w.p(0.35):
+        d = w.future(1, 30)
+        text += " " + w.c(
+            f"Vous pouvez arrêter {d.from_}.", f"C'est bon pour nous {d.from_}.", f"Il sera débranché {d.when}."
+        )
+        _set(w, effective_date=d.iso)
+    r = w.rng.random()
+    if r < 0.3:
+        text += " " + w.c(
+            "Pour ce qui a déjà été sauvegardé, gardez-le quand même au cas où.",
+            "Par contre gardez les anciennes sauvegardes, on ne sait jamais.",
+        )
+        w.fields["delete_existing_backups"] = False
+    elif r < 0.5:
+        text += " " + w.c(
+            "Vous pouvez tout effacer, on a récupéré ce qu'il fallait.",
+            "Les vieilles sauvegardes peuvent être supprimées aussi.",
+        )
+        w.fields["delete_existing_backups"] = True
+    return w.draft(
+        "layperson_old_server",
+        w.c(
+            "Ancien serveur",
+            "Sauvegarde ancien serveur",
+            "Plus besoin de sauvegarder",
+            "Sauvegarde",
+            "ancien serveur débranché",
+        ),
+        text,
+        w.reg("neutral", "informal", "phone"),
+    )
+
+
+def s_short(w: W):
+    h = w.host()
+    d = w.future(0, 20)
+    text = w.c(
+        f"{h.name} : stop backup svp",
+        f"plus besoin de sauvegarder {h.name}",
+        f"{h.name} décom, à retirer du BCS",
+        f"retirez {h.name} des sauvegardes merci",
+        f"{h.name} éteint définitivement -> plus de backup",
+        f"backup {h.name} à arrêter {d.from_}",
+        f"stop sauvegarde {h.name} {d.from_}, on garde l'historique",
+        f"{h.name} supprimé, vous pouvez purger ses sauvegardes",
+        f"tu peux enlever {h.name} du backup stp",
+        f"{h.name} n'existe plus, a sortir des sauvegardes",
+        f"arret sauvegarde {h.name} svp, serveur rendu au loueur",
+    )
+    _set(w, [h.name], effective_date=d.iso if d.from_ in text else None)
+    if "garde l'historique" in text:
+        w.fields["delete_existing_backups"] = False
+    elif "purger" in text:
+        w.fields["delete_existing_backups"] = True
+    text = w.quick(text)
+    return w.draft(
+        "short_request",
+        w.c(h.name, "backup", "stop sauvegarde", f"{h.name} à retirer", "", "décom"),
+        text,
+        w.c("phone", "informal", "informal", "bare"),
+        greet=w.p(0.45),
+        extras=False,
+    )
+
+
+def s_long_story(w: W):
+    h = w.host()
+    app = w.cl(_APPS)
+    past = w.past(10, 60)
+    d = w.future(1, 30)
+    p1 = w.c(
+        f"Comme vous le savez peut-être, nous avons fait le choix l'an dernier de passer {app} en mode SaaS chez l'éditeur. La bascule s'est faite {past.when} et, après une période de double fonctionnement, tout tourne maintenant chez eux.",
+        f"Un peu d'historique : {h.name} hébergeait {app} depuis une dizaine d'années. Nous l'avons remplacé {past.when} par une solution hébergée, et il n'a plus d'utilisateurs depuis.",
+        f"Nous avons fini le regroupement de nos applications sur nos nouveaux serveurs. La dernière application qui restait sur {h.name} ({app}) a été déplacée {past.when}.",
+    )
+    p2 = w.c(
+        f"L'ancien serveur {h.name} est donc éteint, et notre DAF m'a demandé de faire le ménage dans ce qui nous est facturé.",
+        f"Nous avons gardé {h.name} allumé quelques semaines par sécurité, mais plus personne ne s'en sert et il va être arrêté.",
+        f"{h.name} ne sert donc plus à rien et nous allons le rendre au loueur.",
+    )
+    p3 = w.c(
+        f"Pouvez-vous arrêter la sauvegarde de {h.name} {d.from_} ?",
+        f"Merci donc de retirer {h.name} du périmètre de sauvegarde {d.from_}.",
+        f"Je vous demande donc de ne plus le sauvegarder {d.from_}.",
+    )
+    r = w.rng.random()
+    if r < 0.35:
+        p4 = w.c(
+            "Pour les sauvegardes existantes, merci de les conserver jusqu'à la fin de leur rétention, par précaution.",
+            "Les sauvegardes déjà faites doivent être gardées : notre expert-comptable veut pouvoir y revenir.",
+        )
+        w.fields["delete_existing_backups"] = False
+    elif r < 0.65:
+        p4 = w.c(
+            "Les sauvegardes déjà faites peuvent être supprimées, tout a été repris chez l'éditeur.",
+            "Vous pouvez également supprimer l'historique, nous avons une copie complète des données ailleurs.",
+        )
+        w.fields["delete_existing_backups"] = True
+    else:
+        p4 = w.c(
+            "Pour les sauvegardes existantes, je vous avoue que je ne sais pas ce qui est le mieux : que nous recommandez-vous ?",
+            "",
+        )
+    text = "\n\n".join(x for x in (p1, p2, p3, p4) if x)
+    _set(w, [h.name], effective_date=d.iso)
+    return w.draft(
+        "long_story",
+        w.c(
+            f"Arrêt de {h.name}",
+            "Fin de sauvegarde ancien serveur",
+            "Passage en SaaS - sauvegarde",
+            "Ménage dans les sauvegardes",
+        ),
+        text,
+        w.reg("neutral", "formal"),
+    )
+
+
+def s_english_client(w: W):
+    hs = w.hosts(w.rng.randint(1, 2))
+    names = join_names([h.name for h in hs], w.rng, "en")
+    past = w.past(1, 15, lang="en")
+    d = w.future(1, 30, lang="en")
+    text = w.c(
+        f"We no longer need backups for {names}, shut down {past.when}. Please remove them from the backup scope.",
+        f"{names} decommissioned - could you stop backing up {d.from_}? Please keep existing backups until they expire.",
+        f"Please take {names} off the backup schedule, those VMs have been deleted. Old restore points can be purged.",
+        f"Could you cancel the backup job for {names}? Migrated to Azure, no longer in use.",
+        f"FYI {names} will be switched off {d.when}, so no need to back them up after that date.",
+        f"pls remove {names} from backups, not needed anymore",
+        f"We've retired {names}. Kindly remove from the backup policy {d.from_} and purge the old backups.",
+        f"Following our cloud migration, {names} can be dropped from the backup scope {d.from_}.",
+        f"{names} were test machines and have been deleted. Please stop the backups and keep existing restore points until they expire.",
+        f"No need to back up {names} anymore - the project is over.",
+    )
+    eff = d.iso if (d.from_ in text or d.when in text) else None
+    _set(w, [h.name for h in hs], effective_date=eff)
+    if "keep existing" in text:
+        w.fields["delete_existing_backups"] = False
+    elif "purged" in text or "purge the old" in text:
+        w.fields["delete_existing_backups"] = True
+    return w.draft(
+        "english_client",
+        w.c("Backup removal", "Decommissioned servers", "Stop backups", "Remove from backup"),
+        text,
+        "english",
+    )
+
+
+# ---------------------------------------------------------------- modification
+# (text after "sauvegarde ...", normalised schedule) for people who only care about the time
+_LATER: tuple[tuple[str, str], ...] = (
+    ("après 22h", "quotidienne après 22h"),
+    ("vers minuit", "quotidienne 0h"),
+    ("à partir de 23h", "quotidienne 23h"),
+    ("plutôt vers 2h du matin", "quotidienne 2h"),
+    ("à 21h au lieu de 19h", "quotidienne 21h"),
+)
+_EARLIER: tuple[tuple[str, str], ...] = (
+    ("vers 19h", "quotidienne 19h"),
+    ("dès 18h30", "quotidienne 18h30"),
+    ("à 20h au lieu de 23h", "quotidienne 20h"),
+    ("juste après la fermeture, vers 19h", "quotidienne 19h"),
+)
+_WHY_LONGER = (
+    "La semaine dernière on a cherché un fichier d'il y a deux mois et il n'y était plus.",
+    "Notre expert-comptable nous dit qu'on doit pouvoir retrouver des documents plus anciens.",
+    "On s'est rendu compte trop tard qu'un fichier avait été écrasé il y a plusieurs semaines.",
+    "La direction voudrait pouvoir revenir plus loin en arrière en cas de pépin.",
+    "Apparemment on ne peut remonter que quelques jours, c'est trop court pour nous.",
+)
+
+
+def m_layperson(w: W):
+    r = w.rng.random()
+    h = w.host() if w.p(0.45) else None
+    on = f" de {h.name}" if h else ""
+    if r < 0.4:
+        text = w.c(
+            f"On voudrait garder les sauvegardes{on} plus longtemps.",
+            f"Est-ce qu'il serait possible de conserver les sauvegardes{on} plus longtemps ?",
+            f"Il faudrait qu'on puisse remonter plus loin dans les sauvegardes{on}.",
+        )
+        text += " " + w.cl(_WHY_LONGER)
+        change = "Allonger la durée de conservation des sauvegardes" + on + "."
+        if w.p(0.6):
+            rt, rn = _ret(w)
+            text += " " + w.c(f"Genre {rt}, c'est faisable ?", f"Idéalement {rt}.", f"On pensait à {rt}.")
+            _set(w, retention=rn)
+            change = f"Passer la rétention des sauvegardes{on} à {rn}."
+    elif r < 0.7:
+        t, n = w.cl(_LATER)
+        w.keep(t)
+        text = w.c(
+            f"La sauvegarde{on} se lance alors qu'on travaille encore et tout rame en fin de journée. Vous pourriez la faire plus tard le soir, {t} par exemple ?",
+            f"Est-ce qu'on peut changer l'heure de la sauvegarde{on} ? Elle démarre trop tôt, on aimerait {t}.",
+            f"Le soir les collègues de la compta restent tard et ça ralentit tout quand la sauvegarde{on} démarre. Merci de la décaler {t}.",
+        )
+        _set(w, schedule=n)
+        change = f"Décaler l'heure de la sauvegarde{on} ({n})."
+    elif r < 0.85:
+        t, n = w.cl(_EARLIER)
+        w.keep(t)
+        text = w.c(
+            f"Le matin quand on arrive, le serveur est très lent : notre informaticien dit que c'est la sauvegarde{on} qui n'est pas finie. Est-ce qu'on pourrait la lancer plus tôt, {t} ?",
+            f"La sauvegarde{on} déborde sur la matinée. Pouvez-vous la faire démarrer plus tôt le soir, {t} ?",
+        )
+        _set(w, schedule=n)
+        change = f"Avancer l'heure de la sauvegarde{on} ({n})."
+    else:
+        w.keep("tous les jours")
+        text = w.c(
+            f"On nous a dit que les sauvegardes{on} n'étaient faites qu'une fois par semaine. On aimerait que ce soit tous les jours.",
+            f"Une seule sauvegarde par semaine{' pour ' + h.name if h else ''}, c'est trop peu pour nous. Il faudrait passer à tous les jours.",
+        )
+        _set(w, schedule="quotidienne")
+        change = f"Passer la sauvegarde{on} d'hebdomadaire à quotidienne."
+    if h:
+        _set(w, [h.name])
+    w.fields["requested_change"] = change
+    return w.draft(
+        "layperson_change",
+        w.c(
+            "Sauvegardes",
+            "Heure de la sauvegarde",
+            "Garder les sauvegardes plus longtemps",
+            "Question sauvegarde",
+            "sauvegarde trop tôt",
+            "Demande",
+        ),
+        text,
+        w.reg("neutral", "informal", "phone"),
+    )
+
+
+_EXCLUDES = ("les fichiers .iso", "D:\\Temp", "le dossier Téléchargements", "/var/cache", "les vidéos", "E:\\Old")
+
+
+def m_short(w: W):
+    h = w.host()
+    st, sn = _sched(w)
+    old_t, old_n = _ret(w)
+    rt, rn = _ret(w)
+    while rn == old_n:
+        rt, rn = _ret(w)
+    ex = w.cl(_EXCLUDES)
+    w.keep(ex)
+    r = w.rng.random()
+    if r < 0.4:
+        text = w.c(
+            f"{h.name} : rétention {rt} svp",
+            f"rétention {h.name} -> {rt}",
+            f"{h.name} passer de {old_t} à {rt} de rétention merci",
+            f"tu peux monter la retention de {h.name} a {rt} ?",
+            f"garder {rt} sur {h.name} au lieu de {old_t} stp",
+        )
+        _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+    elif r < 0.8:
+        text = w.c(
+            f"passer {h.name} en backup {st} stp",
+            f"backup {h.name} à décaler : {st}",
+            f"{h.name} -> sauvegarde {st} désormais",
+            f"modif planif {h.name} : {st}",
+            f"tu peux changer l'horaire de {h.name} ? {st} ce serait top",
+        )
+        _set(w, [h.name], schedule=sn, requested_change=f"Modifier la planification de {h.name} : {sn}.")
+    else:
+        text = w.c(
+            f"exclure {ex} du backup de {h.name} stp",
+            f"{h.name} : virer {ex} de la sauvegarde, ça prend trop de place",
+        )
+        _set(w, [h.name], requested_change=f"Exclure {ex} de la sauvegarde de {h.name}.")
+    text = w.quick(text)
+    return w.draft(
+        "short_request",
+        w.c(h.name, "modif backup", "rétention", "planif", "", "sauvegarde"),
+        text,
+        w.c("phone", "informal", "informal", "bare"),
+        greet=w.p(0.45),
+        extras=False,
+    )
+
+
+def m_long_story(w: W):
+    h = w.host()
+    past = w.past(15, 60)
+    if w.p(0.55):
+        rt, rn = _ret(w)
+        p1 = w.c(
+            f"Lors de notre dernier comité de direction, nous avons fait un retour d'expérience sur l'incident {past.of} : un classeur Excel du service {w.c('comptabilité', 'RH', 'achats', 'paie')} avait été corrompu, et nous ne nous en sommes aperçus qu'au bout de plusieurs semaines.",
+            f"Vous vous souvenez peut-être de notre demande de restauration {past.of} : le fichier voulu était trop ancien et n'était plus dans les sauvegardes. Cela a fait du bruit en interne.",
+            "Nous avons passé un audit de conformité le mois dernier, et l'auditeur a relevé que la durée de conservation de nos sauvegardes était trop courte au regard de nos obligations.",
+        )
+        p2 = w.c(
+            "La direction a donc décidé de revoir notre politique de conservation.",
+            "Après en avoir discuté avec notre DAF, nous avons tranché.",
+            "Nous avons donc revu nos besoins avec les métiers.",
+        )
+        p3 = w.c(
+            f"Concrètement, pour {h.name} (et uniquement celui-ci pour l'instant), nous souhaitons passer la rétention à {rt}.",
+            f"Pourriez-vous porter la rétention de {h.name} à {rt} ?",
+            f"Merci de modifier la stratégie de {h.name} pour conserver les sauvegardes {rt}.",
+        )
+        _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+    else:
+        st, sn = _sched(w)
+        p1 = w.c(
+            f"Depuis {past.when}, nous avons une équipe de nuit qui travaille sur {h.name} jusqu'à 23h.",
+            f"Depuis la mise en place du télétravail, beaucoup de collègues se connectent tard le soir sur {h.name}.",
+            f"Nous avons élargi nos horaires d'ouverture {past.from_}, et l'activité sur {h.name} se prolonge désormais en soirée.",
+        )
+        p2 = w.c(
+            "La sauvegarde actuelle tombe en plein pendant cette activité et les utilisateurs se plaignent de lenteurs.",
+            "Résultat, la sauvegarde ralentit tout le monde et a même échoué une fois.",
+            "Cela crée des conflits avec la sauvegarde qui démarre au même moment.",
+        )
+        p3 = w.c(
+            f"Nous aimerions donc décaler la sauvegarde de {h.name} : {st}.",
+            f"Pouvez-vous modifier la planification de {h.name} ? Nous souhaiterions {st}.",
+            f"Merci de reprogrammer {h.name} {st}.",
+        )
+        _set(w, [h.name], schedule=sn, requested_change=f"Modifier la planification de {h.name} : {sn}.")
+    end = w.c(
+        "Si cela a un impact sur la facturation, merci de nous le signaler avant de faire la modification.",
+        "Merci de me confirmer quand ce sera fait.",
+        "",
+    )
+    text = "\n\n".join(x for x in (p1, p2, p3, end) if x)
+    return w.draft(
+        "long_story",
+        w.c(
+            "Évolution de notre politique de sauvegarde",
+            f"Modification sauvegarde {h.name}",
+            "Suite comité de direction",
+            "Changement de stratégie",
+        ),
+        text,
+        w.reg("neutral", "formal"),
+    )
+
+
+def m_english_client(w: W):
+    h = w.host()
+    st, sn = _sched(w, en=True)
+    rt, rn = _ret(w, en=True)
+    r = w.rng.random()
+    if r < 0.35:
+        text = w.c(
+            f"Could we move the backup for {h.name} to {st}? It's clashing with our batch jobs.",
+            f"Can you change the backup of {h.name} to {st}?",
+            f"please reschedule {h.name} backups: {st}. thanks",
+            f"The {h.name} backup currently runs during business hours. Could you switch it to {st}?",
+            f"Following our ops review, we'd like {h.name} to be backed up {st} from now on.",
+            f"Is it possible to run the {h.name} job {st} instead? Our nightly ETL overlaps with it.",
+        )
+        _set(w, [h.name], schedule=sn, requested_change=f"Modifier la planification de {h.name} : {sn}.")
+    elif r < 0.7:
+        text = w.c(
+            f"Please extend retention on {h.name} to {rt} - compliance asked for it.",
+            f"We need to keep {h.name} backups for {rt} instead of the current setting.",
+            f"Could you reduce retention for {h.name} to {rt}? We're paying for storage we don't need.",
+            f"Legal wants us to be able to go back {rt} on {h.name}. Can you update the policy accordingly?",
+            f"retention for {h.name} -> {rt} please",
+            f"Following the audit, please change the retention of {h.name} to {rt}.",
+        )
+        _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+    elif r < 0.85:
+        ex = w.c("D:\\Temp", "/var/cache", "the ISO files", "E:\\Scratch", "the video folder", "*.tmp files")
+        w.keep(ex)
+        text = w.c(
+            f"We'd like to exclude {ex} from the {h.name} backup, it's only temp data.",
+            f"Please stop backing up {ex} on {h.name}, it's eating up our storage quota.",
+            f"Could you add an exclusion for {ex} on {h.name}? No need to keep that.",
+        )
+        _set(w, [h.name], requested_change=f"Exclure {ex} de la sauvegarde de {h.name}.")
+    else:
+        folder, _ = w.folder(server=h)
+        text = w.c(
+            f"Please add {folder} to the existing backup of {h.name}. It holds the new project data.",
+            f"{folder} on {h.name} isn't in the backup scope yet - could you include it?",
+            f"We created {folder} on {h.name} last week; please make sure it's backed up with the rest of the server.",
+        )
+        _set(w, [h.name], requested_change=f"Ajouter {folder} au périmètre de sauvegarde de {h.name}.")
+    return w.draft(
+        "english_client",
+        w.c("Backup policy change", "Backup schedule", "Retention change " + h.name, "Change request"),
+        text,
+        "english",
+    )
+
+
 CREATION = [
     ("new_server", 6.0, c_new_server),
     ("vm_list", 3.0, c_vm_list),
@@ -792,6 +1436,10 @@ CREATION = [
     ("snapshot_vm", 1.0, c_snapshot),
     ("followup_meeting", 1.0, c_followup_meeting),
     ("full_plus_incremental", 1.0, c_mixed_types),
+    ("layperson_new_server", 3.0, c_layperson),
+    ("short_request", 2.5, c_short),
+    ("long_story", 2.0, c_long_story),
+    ("english_client", 1.5, c_english_client),
 ]
 SUPPRESSION = [
     ("decommission", 6.0, s_decom),
@@ -806,6 +1454,10 @@ SUPPRESSION = [
     ("cost_reduction", 1.0, s_cost),
     ("question_style", 1.0, s_question_style),
     ("vm_already_deleted", 1.0, s_vm_deleted),
+    ("layperson_old_server", 3.0, s_layperson),
+    ("short_request", 2.5, s_short),
+    ("long_story", 2.0, s_long_story),
+    ("english_client", 1.5, s_english_client),
 ]
 MODIFICATION = [
     ("retention_change", 5.0, m_retention),
@@ -821,4 +1473,8 @@ MODIFICATION = [
     ("multiple_servers", 1.0, m_multi),
     ("move_window", 1.0, m_window),
     ("legal_retention", 1.0, m_legal),
+    ("layperson_change", 3.0, m_layperson),
+    ("short_request", 2.5, m_short),
+    ("long_story", 2.0, m_long_story),
+    ("english_client", 1.5, m_english_client),
 ]
