@@ -8,8 +8,11 @@ Steps, in the paper's order, each counted in the dataset card:
 3. extract the first client e-mail from the Description thread (:mod:`mail2ticket.data.threads`);
 4. category analysis: counts, shares, a histogram;
 5. keep the strategic categories whose share reaches ``min_share``: → 4,500 tickets;
-6. stratified, seeded train/test split (80/20);
-7. optional PII masking (e-mail addresses, phone numbers, IBANs).
+6. open set: tickets of the categories not kept become the ``unknown`` class (a share of the
+   result, drawn in proportion to their source category; 0 is the paper's closed set);
+7. stratified, seeded train/test split (80/20), then a validation split held out of train to
+   calibrate confidences and review thresholds;
+8. optional PII masking (e-mail addresses, phone numbers, IBANs).
 
 A problem confined to one row drops that row and is counted; a problem with the whole input
 (missing columns, empty file, wrong encoding, unknown category names) raises
@@ -41,6 +44,7 @@ from mail2ticket.data.prepare.config import (
 from mail2ticket.data.prepare.io import RawExport, read_export, read_ground_truth, to_records, write_jsonl
 from mail2ticket.data.prepare.steps import (
     StepCount,
+    add_unknown_class,
     category_analysis,
     drop_incomplete_rows,
     extract_first_emails,
@@ -64,6 +68,7 @@ __all__ = [
     "RawExport",
     "ShareBasis",
     "StepCount",
+    "add_unknown_class",
     "build_card",
     "category_analysis",
     "drop_incomplete_rows",
@@ -89,6 +94,7 @@ class PrepareResult:
     train_path: Path
     test_path: Path
     histogram_path: Path
+    validation_path: Path | None = None
 
 
 def prepare_dataset(
@@ -128,18 +134,25 @@ def prepare_dataset(
             f"min_share={config.min_share:g} ({config.share_basis}); categories found: "
             + ", ".join(analysis["category"].head(10))
         )
+    selected, step = add_unknown_class(frame, selected, config.unknown_share, config.seed)
+    steps.append(step)
     train, test = stratified_split(selected, config.test_size, config.seed)
+    validation = train.iloc[0:0]
+    if config.validation_size > 0:
+        train, validation = stratified_split(train, config.validation_size, config.seed)
 
-    train_path, test_path = out / "train.jsonl", out / "test.jsonl"
+    paths = {"train.jsonl": out / "train.jsonl", "test.jsonl": out / "test.jsonl"}
+    write_jsonl(to_records(train, truth, config.mask_pii), paths["train.jsonl"])
+    write_jsonl(to_records(test, truth, config.mask_pii), paths["test.jsonl"])
+    if len(validation):
+        paths["validation.jsonl"] = out / "validation.jsonl"
+        write_jsonl(to_records(validation, truth, config.mask_pii), paths["validation.jsonl"])
     histogram_path = out / "categories.png"
-    write_jsonl(to_records(train, truth, config.mask_pii), train_path)
-    write_jsonl(to_records(test, truth, config.mask_pii), test_path)
     plot_histogram(analysis, decisions.loc[decisions["kept"], "category"], histogram_path)
 
     card = build_card(
         input_uri, config, taxonomy, steps, analysis, decisions, train, test,
-        {"train.jsonl": train_path, "test.jsonl": test_path, "categories.png": histogram_path},
-        truth is not None,
+        {**paths, "categories.png": histogram_path}, truth is not None, validation,
     )  # fmt: skip
     (out / "dataset_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
-    return PrepareResult(card, train_path, test_path, histogram_path)
+    return PrepareResult(card, paths["train.jsonl"], paths["test.jsonl"], histogram_path, paths.get("validation.jsonl"))

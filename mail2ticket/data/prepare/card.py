@@ -59,10 +59,19 @@ def build_card(
     test: pd.DataFrame,
     outputs: dict[str, Path],
     with_ground_truth: bool,
+    validation: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """The dataset card: what was done, with which parameters, and what came out."""
+    validation = validation if validation is not None else train.iloc[0:0]
     train_counts = train[CATEGORY].value_counts()
     test_counts = test[CATEGORY].value_counts()
+    validation_counts = validation[CATEGORY].value_counts()
+    everything = pd.concat([train, validation, test])
+    unknown_sources = (
+        everything.loc[everything[CATEGORY] == UNKNOWN, "source_category"].value_counts()
+        if "source_category" in everything
+        else pd.Series(dtype=int)
+    )
     kept = decisions[decisions["kept"]].sort_values("tickets", ascending=False)
     return {
         "input": str(input_uri),
@@ -91,16 +100,22 @@ def build_card(
             {
                 "category": name,
                 "train": int(train_counts.get(name, 0)),
+                "validation": int(validation_counts.get(name, 0)),
                 "test": int(test_counts.get(name, 0)),
             }
-            for name in kept["category"]
+            for name in [*kept["category"], *([UNKNOWN] if len(unknown_sources) else [])]
         ],
         "unknown_label": UNKNOWN,
+        "unknown_sources": {
+            "categories": len(unknown_sources),
+            "largest": {str(k): int(v) for k, v in unknown_sources.head(10).items()},
+        },
         "ground_truth_fields": with_ground_truth,
         "outputs": {
             name: {"sha256": sha256_file(path), "bytes": path.stat().st_size} for name, path in outputs.items()
         },
         "train_rows": len(train),
+        "validation_rows": len(validation),
         "test_rows": len(test),
     }
 
@@ -117,10 +132,13 @@ def render_card(card: dict[str, Any]) -> str:
         f"{card['categories_found']} categories found, {card['categories_under_5_tickets']} with fewer than 5 tickets.",
         "",
     ]
-    lines += ["## Classes", "", "| category | train | test |", "|---|---:|---:|"]
+    lines += ["## Classes", "", "| category | train | validation | test |", "|---|---:|---:|---:|"]
     for row in card["classes"]:
-        lines.append(f"| {row['category']} | {row['train']:,} | {row['test']:,} |")
-    lines.append(f"| **total** | {card['train_rows']:,} | {card['test_rows']:,} |")
+        lines.append(f"| {row['category']} | {row['train']:,} | {row.get('validation', 0):,} | {row['test']:,} |")
+    lines.append(f"| **total** | {card['train_rows']:,} | {card.get('validation_rows', 0):,} | {card['test_rows']:,} |")
+    sources = card.get("unknown_sources") or {}
+    if sources.get("categories"):
+        lines += ["", f"`{card['unknown_label']}` is drawn from {sources['categories']} categories not kept."]
     dropped = [s for s in card["selection"] if not s["kept"]]
     if dropped:
         lines += [

@@ -45,7 +45,21 @@ class PrepareConfig(BaseModel):
         "category; the only reading under which the paper's Table 1 passes its own 2 % rule), "
         "'tickets' (all tickets) or 'strategic' (tickets of the strategic categories).",
     )
+    unknown_share: float = Field(
+        default=0.15,
+        ge=0.0,
+        lt=1.0,
+        description="Share of the prepared tickets labelled 'unknown', drawn from the categories not kept "
+        "(stratified by their category): production keeps receiving them. 0 is the paper's closed set.",
+    )
     test_size: float = Field(default=0.2, gt=0.0, lt=1.0, description="Share of tickets in the test set.")
+    validation_size: float = Field(
+        default=0.1,
+        ge=0.0,
+        lt=0.5,
+        description="Share of the training split held out (stratified) to calibrate confidences and review "
+        "thresholds; 0 writes no validation set.",
+    )
     seed: int = Field(default=42, description="Seed of the stratified split.")
     mask_pii: bool = Field(default=False, description="Mask e-mail addresses, phone numbers and IBANs.")
     support_domains: list[str] = Field(
@@ -73,7 +87,9 @@ PIPELINE_FIELDS: tuple[str, ...] = (
     "strategic_categories",
     "min_share",
     "share_basis",
+    "unknown_share",
     "test_size",
+    "validation_size",
     "seed",
     "mask_pii",
     "support_domains",

@@ -178,7 +178,8 @@ def to_records(
 ) -> list[dict[str, Any]]:
     """Rows of the train/test JSONL files."""
     records = []
-    for ticket, category, email in zip(frame[TICKET], frame[CATEGORY], frame["email"], strict=True):
+    sources = frame["source_category"] if "source_category" in frame else frame[CATEGORY]
+    for ticket, category, email, source in zip(frame[TICKET], frame[CATEGORY], frame["email"], sources, strict=True):
         known = (truth or {}).get(ticket, {})
         record: dict[str, Any] = {
             "email": mask_pii(email) if mask else email,
@@ -186,6 +187,8 @@ def to_records(
             "ticket_id": ticket,
             "fields": known.get("fields", {}),
         }
+        if source != category:  # an `unknown` ticket keeps the category it came from
+            record["source_category"] = source
         if known.get("received_at"):
             record["received_at"] = known["received_at"]
         records.append(record)

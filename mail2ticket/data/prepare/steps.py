@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 
 from mail2ticket.data.prepare.config import CATEGORY, DESCRIPTION, REQUIRED_COLUMNS, TICKET, PrepareError, ShareBasis
 from mail2ticket.data.threads import DEFAULT_SUPPORT_DOMAINS, first_client_email
-from mail2ticket.taxonomy import Taxonomy
+from mail2ticket.taxonomy import UNKNOWN, Taxonomy
 
 if TYPE_CHECKING:
     from mail2ticket.data.prepare.io import RawExport
@@ -141,6 +141,33 @@ def select_categories(
     }
     step = StepCount("strategic categories above min share", len(selected), {k: v for k, v in dropped.items() if v})
     return selected, step, decisions.reset_index(drop=True)
+
+
+def add_unknown_class(
+    frame: pd.DataFrame, selected: pd.DataFrame, share: float, seed: int
+) -> tuple[pd.DataFrame, StepCount]:
+    """Open set: add tickets of the categories not kept, relabelled ``unknown``, as ``share`` of the result.
+
+    They are drawn in proportion to their source category (recorded in ``source_category``), so
+    the ``unknown`` class looks like what production receives beside the kept categories.
+    """
+    if share <= 0.0:
+        return selected, StepCount("unknown class (open set)", len(selected), {})
+    pool = frame[~frame[TICKET].isin(selected[TICKET])]
+    wanted = min(len(pool), round(len(selected) * share / (1.0 - share)))
+    if wanted == 0:
+        return selected, StepCount("unknown class (open set)", len(selected), {})
+    counts = pool[CATEGORY].value_counts()
+    quotas = counts * wanted / len(pool)
+    take = quotas.astype(int)  # largest remainder: the quotas sum to exactly `wanted`
+    for name in (quotas - take).sort_values(ascending=False, kind="stable").index[: wanted - int(take.sum())]:
+        take[name] += 1
+    drawn = pd.concat(
+        [pool[pool[CATEGORY] == name].sample(n=int(n), random_state=seed) for name, n in take.items() if n]
+    )
+    unknown = drawn.assign(source_category=drawn[CATEGORY], **{CATEGORY: UNKNOWN})
+    out = pd.concat([selected.assign(source_category=selected[CATEGORY]), unknown], ignore_index=True)
+    return out, StepCount("unknown class (open set)", len(out), {})
 
 
 def stratified_split(frame: pd.DataFrame, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -44,6 +44,10 @@ def write_csv(path: Path, rows: list[list[str]], header=REQUIRED_COLUMNS, encodi
     return path
 
 
+#: The paper's preparation: a closed set of the kept categories and no validation split.
+PAPER_SPLIT = PrepareConfig(unknown_share=0.0, validation_size=0.0)
+
+
 def ticket_rows(prefix: str, category: str, n: int, updates: int = 2) -> list[list[str]]:
     rows = []
     for i in range(n):
@@ -69,7 +73,7 @@ def export(tmp_path: Path) -> Path:
 
 
 def test_steps_are_counted_in_the_papers_order(export: Path, tmp_path: Path) -> None:
-    result = prepare_dataset(export, tmp_path / "out")
+    result = prepare_dataset(export, tmp_path / "out", PAPER_SPLIT)
     steps = {s["step"]: s for s in result.card["steps"]}
     assert [s["step"] for s in result.card["steps"]] == [
         "raw rows",
@@ -77,6 +81,7 @@ def test_steps_are_counted_in_the_papers_order(export: Path, tmp_path: Path) -> 
         "first row per ticket",
         "first client e-mail extracted",
         "strategic categories above min share",
+        "unknown class (open set)",
     ]
     n_good = 40 * 3 + 20 * 3 + 10 * 3 + 30 + 2
     assert steps["raw rows"]["rows"] == n_good + 5
@@ -113,21 +118,21 @@ def test_card_hashes_match_outputs_and_histogram_is_a_png(export: Path, tmp_path
 
 
 def test_split_is_stratified_seeded_and_disjoint(export: Path, tmp_path: Path) -> None:
-    first = prepare_dataset(export, tmp_path / "a", PrepareConfig(seed=7))
-    again = prepare_dataset(export, tmp_path / "b", PrepareConfig(seed=7))
-    other = prepare_dataset(export, tmp_path / "c", PrepareConfig(seed=8))
+    first = prepare_dataset(export, tmp_path / "a", PAPER_SPLIT.model_copy(update={"seed": 7}))
+    again = prepare_dataset(export, tmp_path / "b", PAPER_SPLIT.model_copy(update={"seed": 7}))
+    other = prepare_dataset(export, tmp_path / "c", PAPER_SPLIT.model_copy(update={"seed": 8}))
     assert first.train_path.read_bytes() == again.train_path.read_bytes()
     assert first.test_path.read_bytes() != other.test_path.read_bytes()
     train = [json.loads(x)["ticket_id"] for x in first.train_path.open()]
     test = [json.loads(x)["ticket_id"] for x in first.test_path.open()]
     assert not set(train) & set(test)
     classes = {c["category"]: c for c in first.card["classes"]}
-    assert classes[SUP] == {"category": SUP, "train": 32, "test": 8}
-    assert classes[SAUV] == {"category": SAUV, "train": 8, "test": 2}
+    assert classes[SUP] == {"category": SUP, "train": 32, "validation": 0, "test": 8}
+    assert classes[SAUV] == {"category": SAUV, "train": 8, "validation": 0, "test": 2}
 
 
 def test_strategic_list_and_min_share(export: Path, tmp_path: Path) -> None:
-    config = PrepareConfig(strategic_categories=[SUP, SAUV], min_share=0.3)
+    config = PrepareConfig(strategic_categories=[SUP, SAUV], min_share=0.3, unknown_share=0.0)
     result = prepare_dataset(export, tmp_path / "out", config)
     assert [c["category"] for c in result.card["classes"]] == [SUP]
     left_out = {s["category"]: s for s in result.card["selection"] if not s["kept"]}
@@ -230,7 +235,7 @@ def test_latin1_csv_is_refused_with_the_fix(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "latin1.csv", rows, encoding="latin-1")
     with pytest.raises(PrepareError, match=r"not UTF-8 .*latin-1.*encoding='latin-1'"):
         prepare_dataset(path, tmp_path / "out")
-    result = prepare_dataset(path, tmp_path / "out", PrepareConfig(encoding="latin-1"))
+    result = prepare_dataset(path, tmp_path / "out", PrepareConfig(encoding="latin-1", validation_size=0.0))
     assert result.card["train_rows"] + result.card["test_rows"] == 40
 
 
@@ -253,3 +258,38 @@ def test_s3_input_and_unreadable_object(s3_bucket: str, export: Path, tmp_path: 
     assert from_s3.train_path.read_bytes() == local.train_path.read_bytes()
     with pytest.raises(PrepareError, match=rf"cannot access s3://{s3_bucket}/raw/absent.csv: no such object"):
         prepare_dataset(f"s3://{s3_bucket}/raw/absent.csv", tmp_path / "s3b")
+
+
+def test_open_set_adds_unknown_in_proportion_to_the_categories_not_kept(tmp_path: Path) -> None:
+    rows = ticket_rows("S", SUP, 60) + ticket_rows("R", REST, 20)
+    rows += ticket_rows("O", OTHER, 60, updates=0) + ticket_rows(
+        "P", "Demande de service/Impression/Toner", 30, updates=0
+    )
+    path = write_csv(tmp_path / "export.csv", rows)
+    result = prepare_dataset(path, tmp_path / "out", PrepareConfig(unknown_share=0.2, validation_size=0.0))
+    records = [json.loads(x) for x in result.train_path.open()] + [json.loads(x) for x in result.test_path.open()]
+    unknown = [r for r in records if r["category"] == "unknown"]
+    assert len(unknown) == 20  # 20 % of 100: 80 kept + 20 unknown
+    sources = {
+        name: sum(r["source_category"] == name for r in unknown)
+        for name in (OTHER, "Demande de service/Impression/Toner")
+    }
+    assert sources == {OTHER: 13, "Demande de service/Impression/Toner": 7}  # 60:30 of the pool
+    assert all("source_category" not in r for r in records if r["category"] != "unknown")
+    classes = {c["category"]: c for c in result.card["classes"]}
+    assert classes["unknown"]["train"] + classes["unknown"]["test"] == 20 and classes["unknown"]["test"] >= 1
+    assert result.card["unknown_sources"]["categories"] == 2
+    closed = prepare_dataset(path, tmp_path / "closed", PrepareConfig(unknown_share=0.0, validation_size=0.0))
+    assert "unknown" not in {c["category"] for c in closed.card["classes"]}
+
+
+def test_validation_split_is_held_out_of_train_and_stratified(export: Path, tmp_path: Path) -> None:
+    result = prepare_dataset(export, tmp_path / "out", PrepareConfig(unknown_share=0.0, validation_size=0.2))
+    assert result.validation_path is not None and result.validation_path.is_file()
+    ids = {name: {json.loads(x)["ticket_id"] for x in path.open()}
+           for name, path in (("train", result.train_path), ("validation", result.validation_path),
+                              ("test", result.test_path))}  # fmt: skip
+    assert not ids["train"] & ids["validation"] and not ids["validation"] & ids["test"]
+    assert sum(len(v) for v in ids.values()) == 71
+    assert {c["category"] for c in result.card["classes"] if c["validation"]} == {SUP, REST, SAUV}
+    assert "validation.jsonl" in result.card["outputs"]
