@@ -17,6 +17,7 @@ from components.images import RUNTIME_IMAGE
 def prepare_data(
     raw_uri: str,
     train_data: Output[Dataset],
+    validation_data: Output[Dataset],
     test_data: Output[Dataset],
     dataset_card: Output[Artifact],
     dataset_card_view: Output[Markdown],
@@ -25,7 +26,9 @@ def prepare_data(
     strategic_categories: list,
     min_share: float,
     share_basis: str,
+    unknown_share: float,
     test_size: float,
+    validation_size: float,
     seed: int,
     mask_pii: bool,
     support_domains: list,
@@ -39,7 +42,9 @@ def prepare_data(
     strategic_categories: categories worth automating; empty means every taxonomy category.
     min_share: minimum representativity of a kept category (the paper: 2 %).
     share_basis: what min_share is measured against: largest, tickets or strategic.
+    unknown_share: share of the prepared tickets labelled unknown, drawn from the categories not kept (0: the paper).
     test_size: share of tickets in the test set (the paper: 20 %).
+    validation_size: share of the training split held out to calibrate (0: none; the file is then empty).
     seed: seed of the stratified split.
     mask_pii: mask e-mail addresses, phone numbers and IBANs in the e-mails.
     support_domains: e-mail domains of the support desk (their messages are not the client's).
@@ -53,12 +58,17 @@ def prepare_data(
 
     config = PrepareConfig.from_pipeline(
         strategic_categories=strategic_categories, min_share=min_share, share_basis=share_basis,
-        test_size=test_size, seed=seed, mask_pii=mask_pii, support_domains=support_domains, encoding=encoding,
+        unknown_share=unknown_share, test_size=test_size, validation_size=validation_size, seed=seed,
+        mask_pii=mask_pii, support_domains=support_domains, encoding=encoding,
     )  # fmt: skip
     with tempfile.TemporaryDirectory() as work:
         result = prepare_dataset(raw_uri, work, config, ground_truth_uri or None)
         shutil.copyfile(result.train_path, train_data.path)
         shutil.copyfile(result.test_path, test_data.path)
+        if result.validation_path:
+            shutil.copyfile(result.validation_path, validation_data.path)
+        else:
+            open(validation_data.path, "w").close()
         shutil.copyfile(result.histogram_path, category_histogram.path)
     card = result.card
     with open(dataset_card.path, "w", encoding="utf-8") as handle:
@@ -68,7 +78,10 @@ def prepare_data(
     for artifact, name, rows in (
         (train_data, "train.jsonl", card["train_rows"]),
         (test_data, "test.jsonl", card["test_rows"]),
+        (validation_data, "validation.jsonl", card["validation_rows"]),
     ):
+        if name not in card["outputs"]:
+            continue
         artifact.metadata.update(
             {
                 "rows": rows,

@@ -11,22 +11,35 @@ from components.images import RUNTIME_IMAGE
 @dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
 def promote_adapter(
     candidate_report: Input[Artifact],
+    classical_report: Input[Artifact],
     decision: Output[Artifact],
     mlflow_run_id: str,
     metric: str = "macro_f1",
     min_delta: float = 0.0,
     min_match_rate: float = 0.95,
+    require_beating_classical: bool = False,
     registered_model: str = "mail2ticket-classifier",
     mlflow_tracking_uri: str = "",
 ) -> str:
-    """Register the adapter and move the aliases; returns the alias it got ('' when none moved)."""
+    """Register the adapter and move the aliases; returns the alias it got ('' when none moved).
+
+    classical_report: the classical baseline's metrics; whether the candidate beats it is recorded
+        on the version, and required for champion when require_beating_classical is set.
+    """
     import json
 
     from mail2ticket.registry.promotion import PromotionPolicy, promotion_step
 
-    policy = PromotionPolicy(metric=metric, min_delta=min_delta, min_match_rate=min_match_rate)
-    result = promotion_step(candidate_report.path, mlflow_run_id, policy, mlflow_tracking_uri or None, registered_model)
+    policy = PromotionPolicy(
+        metric=metric, min_delta=min_delta, min_match_rate=min_match_rate,
+        require_beating_classical=require_beating_classical,
+    )  # fmt: skip
+    result = promotion_step(
+        candidate_report.path, mlflow_run_id, policy, mlflow_tracking_uri or None, registered_model,
+        classical_report.path,
+    )  # fmt: skip
     with open(decision.path, "w", encoding="utf-8") as handle:
         json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
-    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason})
+    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason,
+                              "beats_classical": result.beats_classical})  # fmt: skip
     return result.alias or ""

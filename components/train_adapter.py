@@ -16,6 +16,7 @@ from components.images import RUNTIME_IMAGE
 @dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
 def train_adapter(
     train_data: Input[Dataset],
+    validation_data: Input[Dataset],
     dataset_card: Input[Artifact],
     adapter: Output[Model],
     lora_r: int,
@@ -31,6 +32,7 @@ def train_adapter(
     prompt_style: str,
     balance_classes: bool,
     seed: int,
+    target_precision: float,
     base_model: str = "embedded:smollm2-135m",
     max_train_examples: int = 0,
     artifact_store_uri: str = "",
@@ -38,7 +40,10 @@ def train_adapter(
     mlflow_experiment: str = "mail2ticket-classifier",
     kfp_run_id: str = "",
 ) -> str:
-    """Train a LoRA adapter (QLoRA 4-bit on GPU, LoRA fp32 on CPU); returns the MLflow run id.
+    """Train a LoRA adapter (QLoRA 4-bit on GPU, LoRA fp32 on CPU) and what ships with it; returns the MLflow run id.
+
+    The adapter folder also holds the classical model (trained on the same split) and the
+    calibration of both on the validation split (review thresholds for target_precision).
 
     lora_layers: adapt the last N decoder layers only (0: every layer, the paper); the frozen layers'
         activations are computed once and every epoch runs the adapted layers only.
@@ -65,13 +70,16 @@ def train_adapter(
         batch_size=batch_size, gradient_accumulation=gradient_accumulation, prompt_style=prompt_style,
         balance_classes=balance_classes, seed=seed,
     )  # fmt: skip
+    has_validation = os.path.getsize(validation_data.path) > 0
     result = training_step(
         train_data.path, adapter.path, base_model, config, mlflow_tracking_uri or None, mlflow_experiment,
         dataset_card.path, artifact_store_uri or None, max_train_examples or None,
+        validation_data.path if has_validation else None, target_precision,
     )  # fmt: skip
     metadata = result["metadata"]
     adapter.metadata.update(
         {"mlflow_run_id": result["run_id"], "base_model": base_model, "final_loss": result["final_loss"],
-         "taxonomy_version": metadata["taxonomy_version"], "prompt_version": metadata["prompt_version"]}
+         "taxonomy_version": metadata["taxonomy_version"], "prompt_version": metadata["prompt_version"],
+         "cascade_threshold": result["routing"].get("cascade_threshold")}
     )  # fmt: skip
     return result["run_id"]

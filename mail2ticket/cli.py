@@ -99,6 +99,13 @@ def prepare(
     min_share: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.02,
     share_basis: Annotated[Literal["largest", "tickets", "strategic"], typer.Option()] = "largest",
     test_size: Annotated[float, typer.Option(min=0.01, max=0.99)] = 0.2,
+    unknown_share: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=0.99, help="Share labelled unknown, from the categories not kept (0: the paper)."),
+    ] = None,
+    validation_size: Annotated[
+        float | None, typer.Option(min=0.0, max=0.49, help="Share of train held out to calibrate (0: none).")
+    ] = None,
     seed: Annotated[int, typer.Option()] = 42,
     mask_pii: Annotated[bool, typer.Option(help="Mask e-mail addresses, phone numbers, IBANs.")] = False,
     support_domain: Annotated[list[str] | None, typer.Option(help="Support desk e-mail domain (repeat).")] = None,
@@ -117,6 +124,8 @@ def prepare(
         mask_pii=mask_pii,
         encoding=encoding,
         **({"support_domains": support_domain} if support_domain else {}),
+        **({"unknown_share": unknown_share} if unknown_share is not None else {}),
+        **({"validation_size": validation_size} if validation_size is not None else {}),
     )
     result = prepare_dataset(input, out_dir, config, ground_truth)
     if as_json:
@@ -159,6 +168,14 @@ def evaluate_command(
         int | None,
         typer.Option(min=1, help="Token budget per e-mail (default: 48 in generate mode, 256 for extraction)."),
     ] = None,
+    classifier: Annotated[
+        Literal["llm", "classical", "cascade"],
+        typer.Option(help="llm: the base model (+ adapter); classical or cascade: the models shipped in --adapter."),
+    ] = "llm",
+    text: Annotated[
+        Literal["email", "description"],
+        typer.Option(help="email: the labelled first e-mail; description: the whole thread, split as serving does."),
+    ] = "email",
 ) -> None:
     """Evaluate a classifier or the extraction agents (base model, or base + adapter) on a labelled JSONL file."""
     from mail2ticket.data.records import read_labelled_jsonl
@@ -171,26 +188,52 @@ def evaluate_command(
         records = read_extraction_jsonl(data, taxonomy)[:limit]
     else:
         records = read_labelled_jsonl(data)[:limit]
+    if text == "description":
+        records = _split_descriptions(records, data)
+    if classifier != "llm" and (task != "classification" or mode != "constrained" or adapter is None):
+        raise ValueError(f"--classifier {classifier} needs --adapter, --task classification and --mode constrained")
     candidate = Candidate.resolve(model, adapter, prompt_style, taxonomy)
-    engine = candidate.engine()
     if task == "extraction":
-        _evaluate_extraction(engine, records, taxonomy, candidate.adapter, max_new_tokens or 256, out)
+        _evaluate_extraction(candidate.engine(), records, taxonomy, candidate.adapter, max_new_tokens or 256, out)
         return
     style = candidate.prompt_style
-    budget = {"max_new_tokens": max_new_tokens} if max_new_tokens else {}
-    result = evaluate(engine, records, taxonomy, candidate.adapter, mode, style, temperature=temperature, **budget)
+    if classifier != "llm" or mode == "constrained":
+        from mail2ticket.evaluation.step import evaluator_for
+
+        result = evaluator_for(model, candidate.adapter_dir, mode, style, classifier, taxonomy)(records)
+    else:
+        budget = {"max_new_tokens": max_new_tokens} if max_new_tokens else {}
+        result = evaluate(candidate.engine(), records, taxonomy, candidate.adapter, mode, style,
+                          temperature=temperature, **budget)  # fmt: skip
     summary = result.summary()
     typer.echo(
-        f"{len(records)} e-mails, mode {mode}, prompt {style}: matched {int(summary['matched'])}, "
-        f"unmatched {int(summary['unmatched'])}, match rate {summary['match_rate']:.4f}, "
+        f"{len(records)} e-mails, mode {mode}, prompt {style}, classifier {classifier}: "
+        f"matched {int(summary['matched'])}, unmatched {int(summary['unmatched'])}, "
+        f"match rate {summary['match_rate']:.4f}, "
         f"accuracy {summary['accuracy']:.4f}, macro-F1 {summary['macro_f1']:.4f}, "
         f"latency p50 {summary.get('latency_ms_p50', 0):.0f} ms"
     )
+    if "automation_rate" in summary:
+        typer.echo(
+            f"automation rate {summary['automation_rate']:.4f} (accepted without review), "
+            f"precision of the accepted {summary['accepted_precision']:.4f}"
+        )
     for row in result.report.per_class:
         typer.echo(f"  {row.label}: P {row.precision:.3f} R {row.recall:.3f} F1 {row.f1:.3f} (n={row.support})")
     if out:
         paths = write_outputs(result, out, title=f"{model}{' + adapter' if adapter else ''} ({mode})")
         typer.echo("wrote " + ", ".join(str(p) for p in paths.values()))
+
+
+def _split_descriptions(records: list[dict[str, Any]], data: str) -> list[dict[str, Any]]:
+    """The records with their ``description`` thread split into the first client e-mail, as serving does."""
+    from mail2ticket.data.records import DatasetError
+    from mail2ticket.data.threads import first_client_email
+
+    missing = [i for i, r in enumerate(records, start=1) if not isinstance(r.get("description"), str)]
+    if missing:
+        raise DatasetError(f"{data}: --text description needs a 'description' on every line (not on {missing[0]})")
+    return [{**r, "email": first_client_email(r["description"]).strip() or r["description"]} for r in records]
 
 
 def _evaluate_extraction(

@@ -1,4 +1,4 @@
-"""The training pipeline: prepare → train → evaluate candidate and zero-shot baseline → promote.
+"""The training pipeline: prepare → train → evaluate the candidate, the cascade and both baselines → promote.
 
 Users upload ``pipelines/compiled/ticket_classifier.yaml`` in the KFP UI and start runs with
 their own parameters; MLflow holds the runs (tagged with the KFP run id) and the registry's
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kfp import compiler, dsl, kubernetes
 
-from components.evaluate import evaluate_baseline, evaluate_candidate
+from components.evaluate import evaluate_baseline, evaluate_candidate, evaluate_classical
 from components.prepare_data import prepare_data
 from components.promote import promote_adapter
 from components.train_adapter import train_adapter
@@ -89,11 +89,14 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
     def ticket_classifier(
         data_uri: str,
         ground_truth_uri: str = "",
+        dev_data_uri: str = "",
         base_model: str = "embedded:smollm2-135m",
         strategic_categories: list = PREPARATION["strategic_categories"],
         min_share: float = PREPARATION["min_share"],
         share_basis: str = PREPARATION["share_basis"],
+        unknown_share: float = PREPARATION["unknown_share"],
         test_size: float = PREPARATION["test_size"],
+        validation_size: float = PREPARATION["validation_size"],
         split_seed: int = PREPARATION["seed"],
         mask_pii: bool = PREPARATION["mask_pii"],
         support_domains: list = PREPARATION["support_domains"],
@@ -114,8 +117,10 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         max_train_examples: int = 0,
         evaluation_mode: str = "constrained",
         max_test_examples: int = 0,
+        target_precision: float = 0.95,
         min_delta: float = 0.0,
         min_match_rate: float = 0.95,
+        require_beating_classical: bool = False,
         artifact_store_uri: str = "",
         mlflow_experiment: str = "mail2ticket-classifier",
         registered_model: str = "mail2ticket-classifier",
@@ -125,11 +130,14 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         Args:
             data_uri: Raw ticket export (CSV or Parquet), local path or s3:// URI.
             ground_truth_uri: Optional ground-truth JSONL attaching extraction fields to tickets.
+            dev_data_uri: Optional hand-written labelled JSONL (never trained on), reported beside the test set.
             base_model: embedded:smollm2-135m, a model folder, or an s3:// prefix (e.g. Qwen2.5-14B-Instruct).
             strategic_categories: Categories worth automating; empty means every taxonomy category.
             min_share: Minimum representativity of a kept category (the paper: 0.02).
             share_basis: What min_share is measured against: largest, tickets or strategic.
+            unknown_share: Share of tickets labelled unknown, from the categories not kept (0: the paper's closed set).
             test_size: Share of tickets held out for the test set (the paper: 0.2).
+            validation_size: Share of the training split held out to calibrate confidences and thresholds.
             split_seed: Seed of the stratified split.
             mask_pii: Mask e-mail addresses, phone numbers and IBANs before training.
             support_domains: E-mail domains of the support desk (their messages in a thread are not the client's).
@@ -150,19 +158,23 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             max_train_examples: Train on the first N examples only (0: all).
             evaluation_mode: constrained (score every label) or generate (free text + fuzzy match, the paper).
             max_test_examples: Evaluate on the first N test examples only (0: all).
+            target_precision: Precision of the tickets accepted without review the thresholds aim at.
             min_delta: How much the candidate must beat the champion's macro-F1 by to replace it.
             min_match_rate: A candidate under this match rate never becomes champion.
+            require_beating_classical: Only a candidate that beats the classical baseline becomes champion.
             artifact_store_uri: Also copy the adapter there (local path or s3:// prefix).
             mlflow_experiment: MLflow experiment of the runs.
             registered_model: Registered model whose champion serving loads.
         """
         prepared = prepare_data(
             raw_uri=data_uri, ground_truth_uri=ground_truth_uri, strategic_categories=strategic_categories,
-            min_share=min_share, share_basis=share_basis, test_size=test_size, seed=split_seed, mask_pii=mask_pii,
-            support_domains=support_domains, encoding=encoding,
+            min_share=min_share, share_basis=share_basis, unknown_share=unknown_share, test_size=test_size,
+            validation_size=validation_size, seed=split_seed, mask_pii=mask_pii, support_domains=support_domains,
+            encoding=encoding,
         )  # fmt: skip
         trained = train_adapter(
-            train_data=prepared.outputs["train_data"], dataset_card=prepared.outputs["dataset_card"],
+            train_data=prepared.outputs["train_data"], validation_data=prepared.outputs["validation_data"],
+            dataset_card=prepared.outputs["dataset_card"], target_precision=target_precision,
             base_model=base_model, lora_r=lora_r, lora_alpha=lora_alpha, lora_layers=lora_layers,
             loraplus_lr_ratio=loraplus_lr_ratio, learning_rate=learning_rate, lr_scheduler=lr_scheduler,
             max_steps=max_steps, epochs=epochs, batch_size=batch_size, gradient_accumulation=gradient_accumulation,
@@ -174,24 +186,31 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         candidate = evaluate_candidate(
             test_data=prepared.outputs["test_data"], adapter=trained.outputs["adapter"],
             mlflow_run_id=trained.outputs["Output"], base_model=base_model, mode=evaluation_mode,
-            max_test_examples=max_test_examples,
+            max_test_examples=max_test_examples, dev_data_uri=dev_data_uri,
         )  # fmt: skip
         baseline = evaluate_baseline(
             test_data=prepared.outputs["test_data"], mlflow_run_id=trained.outputs["Output"], base_model=base_model,
             mode=evaluation_mode, prompt_style=prompt_style, max_test_examples=max_test_examples,
+            dev_data_uri=dev_data_uri,
+        )  # fmt: skip
+        classical = evaluate_classical(
+            test_data=prepared.outputs["test_data"], adapter=trained.outputs["adapter"],
+            mlflow_run_id=trained.outputs["Output"], max_test_examples=max_test_examples, dev_data_uri=dev_data_uri,
         )  # fmt: skip
         promoted = promote_adapter(
-            candidate_report=candidate.outputs["report"], mlflow_run_id=trained.outputs["Output"],
-            min_delta=min_delta, min_match_rate=min_match_rate, registered_model=registered_model,
+            candidate_report=candidate.outputs["report"], classical_report=classical.outputs["report"],
+            mlflow_run_id=trained.outputs["Output"], min_delta=min_delta, min_match_rate=min_match_rate,
+            require_beating_classical=require_beating_classical, registered_model=registered_model,
         )  # fmt: skip
         promoted.after(baseline)  # the baseline figures are logged before the decision
-        for task in (prepared, trained, candidate, baseline, promoted):
+        for task in (prepared, trained, candidate, baseline, classical, promoted):
             task.set_caching_options(False)
         if cluster:
             _on_cluster(prepared, settings, gpu=False, mlflow=False)
             _on_cluster(trained, settings, gpu=True)
             _on_cluster(candidate, settings, gpu=True)
             _on_cluster(baseline, settings, gpu=True)
+            _on_cluster(classical, settings, gpu=False)
             _on_cluster(promoted, settings, gpu=False)
 
     return ticket_classifier

@@ -24,17 +24,23 @@ category's agent per request, because:
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from typing import Any
 
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
+from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, ClassicalError, Routing
 from mail2ticket.extraction import ExtractionAgent, agents_for
 from mail2ticket.prompts import classification_prompt
+from mail2ticket.registry.adapters import read_metadata, resolve_adapter
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 from serving.model_state import ModelState
 from serving.settings import AppSettings, engine_handle
+
+logger = logging.getLogger("ray.serve")
 
 
 class _Agent:
@@ -51,26 +57,69 @@ class _Agent:
 
 @serve.deployment(name="Classifier", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.1})
 class Classifier(_Agent):
-    """The classification agent: the category, its probability, and whether a human must look."""
+    """The classification agent: the category, its probability, who answered, and whether a human must look.
+
+    Who answers is ``agents.classifier``: the LLM (through the Engine), the classical model that
+    ships in the adapter folder (here, in a millisecond), or the cascade of the two. Confidences
+    are calibrated and review thresholds come from the adapter's calibration when it has one.
+    """
 
     async def __init__(self, engine: DeploymentHandle | None, settings: dict[str, Any]) -> None:
         await self._connect(engine, settings)
         self.labels = self.taxonomy.labels_with_unknown
+        self._companions: dict[str | None, tuple[ClassicalClassifier | None, Routing]] = {}
+        self._loading = asyncio.Lock()
+
+    async def _companions_of(self, state: ModelState) -> tuple[ClassicalClassifier | None, Routing]:
+        """The classical model and routing of the served adapter, read once per adapter."""
+        key = state.adapter
+        if key not in self._companions:
+            async with self._loading:
+                if key not in self._companions:
+                    self._companions[key] = await asyncio.to_thread(self._load_companions, key)
+        return self._companions[key]
+
+    def _load_companions(self, adapter: str | None) -> tuple[ClassicalClassifier | None, Routing]:
+        kind = self.settings.agents.classifier
+        if adapter is None:  # the bare base model: nothing was trained, the LLM answers
+            return None, Routing(kind="llm")
+        folder = resolve_adapter(adapter)  # already in the local cache: the Engine resolved it first
+        routing = Routing.from_metadata(read_metadata(folder), kind)
+        if kind == "llm":
+            return None, routing
+        try:
+            return ClassicalClassifier.load(folder / ADAPTER_SUBDIR, self.taxonomy), routing
+        except ClassicalError as exc:  # an adapter trained before the classical model shipped with it
+            logger.warning("%s: %s; the LLM answers every e-mail", adapter, exc)
+            return None, Routing(kind="llm", llm=routing.llm)
 
     async def classify(self, email: str, state: ModelState) -> dict[str, Any]:
         """Classify with the model of ``state`` (the one captured when the request arrived)."""
         started = time.perf_counter()
-        prompt = classification_prompt(self.tokenizer, email, self.taxonomy, state.prompt_style)  # type: ignore[arg-type]
-        result = await self.engine.classify.remote(prompt, self.labels, state.adapter)
-        scores: dict[str, float] = {k: float(v) for k, v in result["output"].items() if k in self.labels}
+        classical, routing = await self._companions_of(state)
+        scores: dict[str, float] = {}
+        answered_by = "llm"
+        result: dict[str, Any] = {"engine_ms": 0.0, "batch": None, "replica": None}
+        if classical is not None:
+            raw_classical = classical.predict_proba([email])[0]
+            first = routing.classical.apply(raw_classical) if routing.classical else raw_classical
+            if routing.classical_answers(max(first.values())):
+                scores, answered_by = first, "classical"
+        if not scores:
+            prompt = classification_prompt(self.tokenizer, email, self.taxonomy, state.prompt_style)  # type: ignore[arg-type]
+            result = await self.engine.classify.remote(prompt, self.labels, state.adapter)
+            raw = {k: float(v) for k, v in result["output"].items() if k in self.labels}
+            scores = routing.llm.apply(raw) if routing.llm else raw
         category = max(scores, key=scores.__getitem__) if scores else UNKNOWN
         confidence = scores.get(category, 0.0)
-        threshold = self.settings.threshold(category)
+        threshold = self.settings.threshold(category, routing.calibration_of(answered_by))
         return {
             "category": category,
             "confidence": round(confidence, 6),
             "needs_review": category == UNKNOWN or confidence < threshold,
             "review_threshold": threshold,
+            "answered_by": answered_by,
+            "mode": routing.kind,
             "scores": {k: round(v, 6) for k, v in sorted(scores.items(), key=lambda kv: -kv[1])},
             "engine_ms": result["engine_ms"],
             "batch": result["batch"],

@@ -217,7 +217,7 @@ class Gateway:
             fields, agent = extracted["fields"], extracted["agent"]
             timings["extract"] = round(1000 * (time.perf_counter() - started), 1)
             timings["engine_extract"] = extracted["engine_ms"]
-        models = {**self._models(state), "extractor": {"agent": agent, "adapter": None}}
+        models = {**self._models(state, result), "extractor": {"agent": agent, "adapter": None}}
         body = {
             "request_id": rid,
             "category": result["category"],
@@ -246,7 +246,7 @@ class Gateway:
             "needs_review": result["needs_review"],
             "scores": result["scores"],
             "first_email": first,
-            "models": self._models(state),
+            "models": self._models(state, result),
         }
         return self._answer(body, result, payload.email, first, caller, "classify", timings, {}, calls.started)
 
@@ -286,13 +286,17 @@ class Gateway:
         )
         return body
 
-    def _models(self, state: ModelState) -> dict[str, Any]:
+    def _models(self, state: ModelState, decision: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The models behind an answer; with a decision, which classifier answered it (llm or classical)."""
+        classifier = state.public()
+        if decision is not None:
+            classifier.update({"mode": decision["mode"], "answered_by": decision["answered_by"]})
         return {
             "engine": state.engine,
             "dtype": state.dtype,
             "base_model": state.base_model,
             "taxonomy_version": self.taxonomy.version,
-            "classifier": state.public(),
+            "classifier": classifier,
         }
 
     # ------------------------------------------------------------------ reload

@@ -74,7 +74,9 @@ class ClassifyResponse(BaseModel):
     needs_review: bool = Field(description="Under the category's review threshold, or 'unknown': a human decides.")
     scores: dict[str, float] = Field(description="Probability of every label, highest first.")
     first_email: str = Field(description="The client's first e-mail, as isolated from the thread.")
-    models: dict[str, Any] = Field(description="Engine, base model, classifier adapter version.")
+    models: dict[str, Any] = Field(
+        description="Engine, base model, classifier adapter version, and which classifier answered (llm or classical)."
+    )
     timings_ms: dict[str, float]
 
 
@@ -85,7 +87,9 @@ class TicketResponse(BaseModel):
     needs_review: bool
     fields: dict[str, Any] = Field(description="The category's extraction fields (its JSON Schema; all optional).")
     first_email: str
-    models: dict[str, Any] = Field(description="Engine, base model, classifier adapter version, extractor agent.")
+    models: dict[str, Any] = Field(
+        description="Engine, base model, classifier adapter version, which classifier answered, extractor agent."
+    )
     timings_ms: dict[str, float]
 
 

@@ -22,6 +22,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mail2ticket.calibration import Calibration, review_threshold
+from mail2ticket.classical.cascade import ClassifierKind
 from mail2ticket.engines import DEFAULT_MAX_ADAPTERS
 from mail2ticket.registry.models import DEFAULT_MODEL
 from mail2ticket.registry.tracking import CHAMPION, REGISTERED_MODEL
@@ -131,8 +133,15 @@ class AgentSettings(_Section):
 
     review_thresholds: dict[str, float] = Field(
         default_factory=dict,
-        description="Per-category overrides of the taxonomy's review thresholds (label -> 0..1): routing "
-        "policy that operations tune without retraining.",
+        description="Per-category overrides of the review thresholds (label -> 0..1): routing policy that "
+        "operations tune without retraining. Without one, the adapter's calibrated thresholds apply, else "
+        "the taxonomy's.",
+    )
+    classifier: ClassifierKind = Field(
+        "cascade",
+        description="Who answers: 'llm' (the adapter), 'classical' (the TF-IDF model shipped with it) or "
+        "'cascade' (the classical model when its calibrated confidence clears the threshold fitted on "
+        "validation, else the LLM). The best measured on the hand-written dev set is the default.",
     )
     extraction: bool = Field(True, description="Run the category's extractor agent on POST /v1/tickets.")
     extract_max_new_tokens: int = Field(256, ge=8, le=4096, description="Token budget of one extraction.")
@@ -210,11 +219,11 @@ class AppSettings(_Section):
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Body size, deadline, Retry-After.")
     audit: AuditSettings = Field(default_factory=AuditSettings, description="The audit trail.")
 
-    def threshold(self, category: str) -> float:
-        """Review threshold of ``category``: the override, else the taxonomy's."""
+    def threshold(self, category: str, calibration: Calibration | None = None) -> float:
+        """Review threshold of ``category``: the override, else the calibrated one, else the taxonomy's."""
         if category in self.agents.review_thresholds:
             return float(self.agents.review_thresholds[category])
-        return load_taxonomy().category(category).review_threshold
+        return review_threshold(load_taxonomy(), calibration, category)
 
 
 class ServeConfigError(ValueError):

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from mail2ticket.calibration import Calibration, review_threshold
 from mail2ticket.evaluation.matching import match_label
 from mail2ticket.evaluation.metrics import ClassificationReport, classification_report, plot_confusion_matrix
+from mail2ticket.evaluation.scorers import LLMScorer, Scorer
 from mail2ticket.progress import Progress
 from mail2ticket.prompts import PromptStyle, classification_prompt
-from mail2ticket.taxonomy import Taxonomy, load_taxonomy
+from mail2ticket.taxonomy import UNKNOWN, Taxonomy, load_taxonomy
 
 Mode = Literal["constrained", "generate"]
 
@@ -54,9 +56,13 @@ def evaluate(
     batch_size: int = 16,
     temperature: float = 0.0,
     max_new_tokens: int = 48,
+    calibration: Calibration | None = None,
 ) -> EvaluationResult:
-    """Classify every record and compute the paper's metrics."""
+    """Classify every record with the base model (+ adapter) and compute the paper's metrics."""
     taxonomy = taxonomy or load_taxonomy()
+    if mode == "constrained":
+        scorer = LLMScorer(engine, taxonomy, adapter, prompt_style, calibration)
+        return evaluate_scorer(scorer, records, taxonomy, batch_size, prompt_style=prompt_style)
     labels = taxonomy.labels_with_unknown
     predictions: list[dict[str, Any]] = []
     latencies: list[float] = []
@@ -65,21 +71,12 @@ def evaluate(
             chunk = records[start : start + batch_size]
             prompts = [classification_prompt(engine.tokenizer, r["email"], taxonomy, prompt_style) for r in chunk]
             began = time.perf_counter()
-            if mode == "constrained":
-                outputs: list[Any] = engine.classify(prompts, labels, adapter=adapter)
-            else:
-                outputs = engine.generate(
-                    prompts, adapter=adapter, max_new_tokens=max_new_tokens, temperature=temperature
-                )
+            outputs = engine.generate(prompts, adapter=adapter, max_new_tokens=max_new_tokens, temperature=temperature)
             per_email = (time.perf_counter() - began) / len(chunk)
             for record, output in zip(chunk, outputs, strict=True):
-                if mode == "constrained":
-                    predicted = max(output, key=output.get)
-                    row = {"predicted": predicted, "confidence": round(output[predicted], 6), "raw": ""}
-                else:
-                    row = {"predicted": match_label(output, labels), "confidence": None, "raw": output}
                 predictions.append(
-                    {"ticket_id": record.get("ticket_id", ""), "category": record["category"], **row,
+                    {"ticket_id": _record_id(record), "category": record["category"],
+                     "predicted": match_label(output, labels), "confidence": None, "raw": output,
                      "latency_ms": round(1000 * per_email, 1)}
                 )  # fmt: skip
                 latencies.append(per_email)
@@ -88,6 +85,57 @@ def evaluate(
         [p["category"] for p in predictions], [p["predicted"] for p in predictions], labels, latencies
     )
     return EvaluationResult(report, predictions, mode, prompt_style)
+
+
+def evaluate_scorer(
+    scorer: Scorer,
+    records: Sequence[dict[str, Any]],
+    taxonomy: Taxonomy | None = None,
+    batch_size: int = 16,
+    prompt_style: PromptStyle = "full",
+) -> EvaluationResult:
+    """Classify every record with ``scorer``; metrics, and the automation under its review thresholds.
+
+    A ticket is accepted without review when its answer is not ``unknown`` and its confidence
+    clears the threshold of the model that answered: the calibrated one when that model has a
+    calibration, else the taxonomy's.
+    """
+    taxonomy = taxonomy or load_taxonomy()
+    labels = taxonomy.labels_with_unknown
+    predictions: list[dict[str, Any]] = []
+    latencies: list[float] = []
+    with Progress(f"evaluating ({scorer.name})", total=len(records)) as progress:
+        for start in range(0, len(records), batch_size):
+            chunk = records[start : start + batch_size]
+            began = time.perf_counter()
+            scored = scorer([r["email"] for r in chunk])
+            per_email = (time.perf_counter() - began) / len(chunk)
+            for record, answer in zip(chunk, scored, strict=True):
+                predicted = max(answer.probabilities, key=answer.probabilities.__getitem__)
+                confidence = answer.probabilities[predicted]
+                threshold = review_threshold(taxonomy, scorer.calibration_of(answer.model), predicted)
+                predictions.append(
+                    {"ticket_id": _record_id(record), "category": record["category"], "predicted": predicted,
+                     "confidence": round(confidence, 6), "raw": "", "answered_by": answer.model,
+                     "needs_review": predicted == UNKNOWN or confidence < threshold,
+                     "latency_ms": round(1000 * per_email, 1)}
+                )  # fmt: skip
+                latencies.append(per_email)
+            progress.advance(len(chunk))
+    report = classification_report(
+        [p["category"] for p in predictions], [p["predicted"] for p in predictions], labels, latencies
+    )
+    accepted = [p["predicted"] == p["category"] for p in predictions if not p["needs_review"]]
+    report.automation = {
+        "automation_rate": len(accepted) / len(predictions),
+        "accepted_precision": sum(accepted) / len(accepted) if accepted else 0.0,
+        "answered_by_llm": sum(p["answered_by"] == "llm" for p in predictions) / len(predictions),
+    }
+    return EvaluationResult(report, predictions, "constrained", prompt_style)
+
+
+def _record_id(record: dict[str, Any]) -> str:
+    return str(record.get("ticket_id") or record.get("id") or "")
 
 
 def write_outputs(result: EvaluationResult, out_dir: str | Path, title: str = "") -> dict[str, Path]:
@@ -108,4 +156,4 @@ def write_outputs(result: EvaluationResult, out_dir: str | Path, title: str = ""
     return {"metrics": metrics_path, "predictions": predictions_path, "confusion_matrix": confusion_path}
 
 
-__all__ = ["EvaluationResult", "Mode", "evaluate", "write_outputs"]
+__all__ = ["EvaluationResult", "Mode", "evaluate", "evaluate_scorer", "write_outputs"]

@@ -9,6 +9,7 @@ as in the paper's figures. Computed with scikit-learn rather than by hand.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -44,21 +45,41 @@ class ClassificationReport:
     confusion: list[list[int]]
     """Rows: true labels (in ``labels`` order); columns: ``labels`` then ``UNMAPPED``."""
     latency_ms: dict[str, float] = field(default_factory=dict)
+    automation: dict[str, float] = field(default_factory=dict)
+    """``automation_rate`` (share accepted without review) and ``accepted_precision``, when thresholds are known."""
 
     def as_metrics(self) -> dict[str, float]:
+        """Flat metrics: the headline figures, then ``precision_KEY``, ``recall_KEY``, ``f1_KEY`` per class.
+
+        Classes are named by their taxonomy key (MLflow metric names cannot hold every label
+        character), so ``recall_unknown`` is the share of out-of-scope e-mails recognised.
+        """
         metrics = {
             "matched": float(self.matched),
             "unmatched": float(self.unmatched),
             "match_rate": self.match_rate,
             "accuracy": self.accuracy,
             "macro_f1": self.macro_f1,
+            "examples": float(self.n),
         }
         for name, value in self.latency_ms.items():
             metrics[f"latency_ms_{name}"] = value
+        metrics.update(self.automation)
+        for row in self.per_class:
+            key = metric_key(row.label)
+            metrics.update({f"precision_{key}": row.precision, f"recall_{key}": row.recall, f"f1_{key}": row.f1})
         return metrics
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def metric_key(label: str) -> str:
+    """The taxonomy key of ``label``, else the label with every character MLflow refuses replaced."""
+    from mail2ticket.taxonomy import load_taxonomy
+
+    key = load_taxonomy().key_of(label)
+    return key or re.sub(r"[^0-9A-Za-z_.-]+", "_", label).strip("_").lower()
 
 
 def classification_report(
@@ -148,4 +169,11 @@ def _short(label: str) -> str:
     return "/".join(parts[-2:]) if len(parts) > 2 else label
 
 
-__all__ = ["UNMAPPED", "ClassMetrics", "ClassificationReport", "classification_report", "plot_confusion_matrix"]
+__all__ = [
+    "UNMAPPED",
+    "ClassMetrics",
+    "ClassificationReport",
+    "classification_report",
+    "metric_key",
+    "plot_confusion_matrix",
+]

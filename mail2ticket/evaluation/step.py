@@ -1,4 +1,10 @@
-"""The pipeline's evaluation step: a candidate (or the zero-shot base) on the test set, logged to MLflow.
+"""The pipeline's evaluation step: one classifier on the test set (and the dev set), logged to MLflow.
+
+The classifier is the candidate (base model + adapter, calibrated), the zero-shot base model,
+the classical model shipped in the adapter folder, or the cascade of the two. Each is logged
+under the same metric names (test figures bare, the hand-written dev set's prefixed ``dev_``),
+the candidate into its own run and every other one into a run of its own beside it, so MLflow's
+compare view sets them side by side.
 
 The KFP components in ``components/`` are thin wrappers around this function, so the step is
 tested without a cluster and behaves the same under ``kfp.local`` and on Kubernetes.
@@ -6,16 +12,24 @@ tested without a cluster and behaves the same under ``kfp.local`` and on Kuberne
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
+from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, Routing
 from mail2ticket.data.records import read_labelled_jsonl
 from mail2ticket.evaluation.candidate import Candidate
-from mail2ticket.evaluation.classification import evaluate, write_outputs
+from mail2ticket.evaluation.classification import EvaluationResult, evaluate, evaluate_scorer, write_outputs
+from mail2ticket.evaluation.scorers import CascadeScorer, ClassicalScorer, LLMScorer
 from mail2ticket.registry import tracking
 from mail2ticket.taxonomy import load_taxonomy
+
+EvaluatedModel = Literal["llm", "classical", "cascade"]
+#: Prefix of the hand-written dev set's metrics.
+DEV_PREFIX = "dev_"
 
 
 def evaluation_step(
@@ -27,35 +41,113 @@ def evaluation_step(
     prompt_style: str | None = None,
     tracking_uri: str | None = None,
     run_id: str | None = None,
-    metric_prefix: str = "",
     max_examples: int | None = None,
     copy_to: dict[str, str] | None = None,
+    model: EvaluatedModel = "llm",
+    dev_path: str | Path | None = None,
+    run_name: str | None = None,
 ) -> dict[str, Any]:
-    """Evaluate base model (+ adapter) on the test set; metrics go to run ``run_id`` if given.
+    """Evaluate one classifier on the test set and the optional dev set; log to MLflow when ``run_id`` is given.
 
-    ``copy_to`` maps output names (``metrics``, ``predictions``, ``confusion_matrix``) to
-    paths where a copy is wanted (the KFP output artifacts).
+    ``model``: ``llm`` (the base model, with ``adapter_dir`` or zero-shot), ``classical`` or
+    ``cascade`` (both need the adapter folder, which holds the classical model and the
+    calibration). ``run_name``: log into a new run of that name beside ``run_id`` instead of
+    into ``run_id``. ``copy_to`` maps output names (``metrics``, ``predictions``,
+    ``confusion_matrix``) to paths where a copy is wanted (the KFP output artifacts).
     """
     taxonomy = load_taxonomy()
-    records = read_labelled_jsonl(test_path)[:max_examples]
-    candidate = Candidate.resolve(base_model, adapter_dir, prompt_style, taxonomy)  # type: ignore[arg-type]
-    engine = candidate.engine()
-    result = evaluate(engine, records, taxonomy, candidate.adapter, mode, candidate.prompt_style)  # type: ignore[arg-type]
-    paths = write_outputs(result, out_dir, title=f"{base_model}{' + adapter' if adapter_dir else ' zero-shot'}")
-    summary = result.summary()
+    sets = {"test": read_labelled_jsonl(test_path)[:max_examples]}
+    if dev_path:
+        sets["dev"] = read_labelled_jsonl(dev_path)
+    score = evaluator_for(base_model, adapter_dir, mode, prompt_style, model, taxonomy)
+    results = {name: score(records) for name, records in sets.items()}
+    title = {"llm": f"{base_model}{' + adapter' if adapter_dir else ' zero-shot'}"}.get(model, model)
+    out = Path(out_dir)
+    paths = write_outputs(results["test"], out, title=title)
+    summary = results["test"].summary()
+    if "dev" in results:
+        dev_paths = write_outputs(results["dev"], out / "dev", title=f"{title} (hand-written dev set)")
+        paths.update({f"dev_{name}": path for name, path in dev_paths.items()})
+        summary.update({DEV_PREFIX + k: v for k, v in results["dev"].report.as_metrics().items()})
+        paths["metrics"].write_text(json.dumps({**json.loads(paths["metrics"].read_text()), **summary},
+                                               ensure_ascii=False, indent=2), encoding="utf-8")  # fmt: skip
     if run_id:
-        from mlflow.entities import Metric
-
-        client = tracking.client(tracking_uri)
-        now = int(time.time() * 1000)
-        # One request for the ~40 metrics (per-class ones included), not one each.
-        client.log_batch(run_id, metrics=[Metric(metric_prefix + key, value, now, 0)
-                                          for key, value in result.report.as_metrics().items()])  # fmt: skip
-        for path in paths.values():
-            client.log_artifact(run_id, str(path), f"evaluation/{metric_prefix.rstrip('_') or 'candidate'}")
+        logged_to = _log(tracking_uri, run_id, run_name, results, paths, sets, {"test": test_path, "dev": dev_path})
+        summary["run_id"] = logged_to
     for name, destination in (copy_to or {}).items():
         shutil.copyfile(paths[name], destination)
     return {**summary, "paths": {k: str(v) for k, v in paths.items()}}
 
 
-__all__ = ["evaluation_step"]
+def evaluator_for(
+    base_model: str,
+    adapter_dir: str | Path | None,
+    mode: str,
+    prompt_style: str | None,
+    model: str,
+    taxonomy: Any,
+) -> Callable[[list[dict[str, Any]]], EvaluationResult]:
+    """A function from records to an :class:`EvaluationResult` for the classifier asked for.
+
+    ``model``: ``llm`` (base model, with the adapter when given, calibrated when the adapter
+    carries a calibration), ``classical`` or ``cascade`` (both ship in the adapter folder).
+    """
+    if model not in ("llm", "classical", "cascade"):
+        raise ValueError(f"unknown model {model!r}; expected llm, classical or cascade")
+    if model != "llm" and adapter_dir is None:
+        raise ValueError(f"the {model} model ships in an adapter folder: give one")
+    if model == "classical":
+        routing = Routing.from_metadata(_metadata(adapter_dir), "classical")
+        scorer = ClassicalScorer(ClassicalClassifier.load(Path(adapter_dir) / ADAPTER_SUBDIR, taxonomy),
+                                 routing.classical)  # fmt: skip
+        return lambda records: evaluate_scorer(scorer, records, taxonomy)
+    candidate = Candidate.resolve(base_model, adapter_dir, prompt_style, taxonomy)  # type: ignore[arg-type]
+    engine = candidate.engine()
+    routing = Routing.from_metadata(candidate.metadata, "cascade" if model == "cascade" else "llm")
+    if model == "cascade":
+        classical = ClassicalScorer(
+            ClassicalClassifier.load(candidate.adapter_dir / ADAPTER_SUBDIR, taxonomy),  # type: ignore[operator]
+            routing.classical,
+        )
+        llm = LLMScorer(engine, taxonomy, candidate.adapter, candidate.prompt_style, routing.llm)
+        scorer = CascadeScorer(classical, llm, routing)
+        return lambda records: evaluate_scorer(scorer, records, taxonomy, prompt_style=candidate.prompt_style)
+    return lambda records: evaluate(engine, records, taxonomy, candidate.adapter, mode, candidate.prompt_style,  # type: ignore[arg-type]
+                                    calibration=routing.llm)  # fmt: skip
+
+
+def _metadata(adapter_dir: Any) -> dict[str, Any]:
+    from mail2ticket.registry.adapters import read_metadata
+
+    return read_metadata(adapter_dir)
+
+
+def _log(
+    tracking_uri: str | None,
+    run_id: str,
+    run_name: str | None,
+    results: dict[str, EvaluationResult],
+    paths: dict[str, Path],
+    sets: dict[str, list[dict[str, Any]]],
+    sources: dict[str, Any],
+) -> str:
+    """Metrics, dataset inputs and outputs into ``run_id``, or a new run ``run_name`` beside it."""
+    import mlflow
+    from mlflow.entities import Metric
+
+    client = tracking.client(tracking_uri)
+    target = tracking.child_run(client, run_id, run_name) if run_name else run_id
+    now = int(time.time() * 1000)
+    metrics = [Metric(key, value, now, 0) for key, value in results["test"].report.as_metrics().items()]
+    if "dev" in results:
+        metrics += [Metric(DEV_PREFIX + k, v, now, 0) for k, v in results["dev"].report.as_metrics().items()]
+    client.log_batch(target, metrics=metrics)  # one request for the ~80 metrics, not one each
+    with mlflow.start_run(run_id=target):
+        for name, records in sets.items():
+            tracking.log_dataset(records, name, "evaluation", str(sources[name]))
+    for name, path in paths.items():
+        client.log_artifact(target, str(path), "evaluation/dev" if name.startswith("dev_") else "evaluation")
+    return target
+
+
+__all__ = ["DEV_PREFIX", "EvaluatedModel", "evaluation_step", "evaluator_for"]

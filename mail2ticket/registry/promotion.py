@@ -29,6 +29,9 @@ from typing import Any
 from mail2ticket.registry import tracking
 from mail2ticket.registry.tracking import CHALLENGER, CHAMPION, REGISTERED_MODEL
 
+#: The candidate run's tag naming the logged model of its adapter (set by the training step).
+ADAPTER_MODEL_TAG = "mail2ticket.adapter_model_id"
+
 logger = logging.getLogger(__name__)
 
 #: Metrics a candidate must have, or its run is partial and nothing moves.
@@ -55,6 +58,8 @@ class PromotionPolicy:
     """Below this match rate a candidate never becomes champion."""
     abandoned_after_s: float = 600.0
     """A version pending for longer than this is a promotion that died; later ones stop waiting for it."""
+    require_beating_classical: bool = False
+    """Only a candidate that beats the classical baseline (TF-IDF + linear) may become champion."""
 
 
 @dataclass
@@ -74,6 +79,8 @@ class PromotionDecision:
     """The champion it was compared with."""
     champion_metric: float | None = None
     metrics: dict[str, float] = field(default_factory=dict)
+    beats_classical: bool | None = None
+    """Whether the candidate beats the classical baseline (None: no classical figures given)."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +102,21 @@ def decide(
     if value > best and value - best >= policy.min_delta - 1e-12:
         return True, f"{policy.metric} {value:.4f} beats the champion's {best:.4f} by at least {policy.min_delta:g}"
     return False, f"{policy.metric} {value:.4f} does not beat the champion's {best:.4f} by {policy.min_delta:g}"
+
+
+def beats_classical(
+    metrics: dict[str, float], classical: dict[str, float] | None, metric: str
+) -> tuple[bool | None, str]:
+    """Whether the candidate beats the classical baseline on ``metric``: on the hand-written dev set when
+    both were evaluated on it (generalisation), else on the test set."""
+    if not classical:
+        return None, "no classical baseline figures"
+    for prefix, where in (("dev_", "the dev set"), ("", "the test set")):
+        if prefix + metric in metrics and prefix + metric in classical:
+            mine, theirs = metrics[prefix + metric], classical[prefix + metric]
+            verdict = "beats" if mine > theirs else "does not beat"
+            return mine > theirs, f"{metric} {mine:.4f} {verdict} the classical baseline's {theirs:.4f} on {where}"
+    return None, f"the classical baseline has no {metric}"
 
 
 def _champion(client: Any, name: str) -> tuple[str, dict[str, float]] | None:
@@ -133,6 +155,8 @@ def promote(
     name: str = REGISTERED_MODEL,
     version_tags: dict[str, str] | None = None,
     artifact_path: str = "adapter",
+    classical_metrics: dict[str, float] | None = None,
+    model_id: str | None = None,
 ) -> PromotionDecision:
     """Register the adapter logged under ``artifact_path`` in run ``run_id`` and move the aliases."""
     from mlflow.exceptions import MlflowException
@@ -158,12 +182,23 @@ def promote(
         **{f"metric.{k}": repr(float(v)) for k, v in metrics.items()},
         STATE_TAG: "pending",
     }
-    source = f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}"
-    version = client.create_model_version(name, source=source, run_id=run_id, tags=tags).version
+    beats, versus_classical = beats_classical(metrics, classical_metrics, policy.metric)
+    if beats is not None:
+        tags["beats_classical"] = str(beats).lower()
+    # The logged model's own artifacts when the run logged one (the version then links to it), else the run's.
+    if model_id:
+        source = client.get_logged_model(model_id).artifact_location
+    else:
+        source = f"{run.info.artifact_uri.rstrip('/')}/{artifact_path}"
+    version = client.create_model_version(name, source=source, run_id=run_id, tags=tags, model_id=model_id).version
     try:
         _wait_for_turn(client, name, version, policy.abandoned_after_s)
         champion = _champion(client, name)
         promote_it, reason = decide(metrics, champion[1] if champion else None, policy)
+        if promote_it and policy.require_beating_classical and beats is not True:
+            promote_it, reason = False, f"{versus_classical}, and beating it is required"
+        elif beats is not None:
+            reason = f"{reason}; {versus_classical}"
         alias = CHAMPION if promote_it else CHALLENGER
         client.set_registered_model_alias(name, alias, version)
         client.set_model_version_tag(name, version, "promotion_reason", reason)
@@ -179,6 +214,7 @@ def promote(
         champion_version=champion[0] if champion else None,
         champion_metric=champion[1].get(policy.metric) if champion else None,
         metrics=dict(metrics),
+        beats_classical=beats,
     )
 
 
@@ -188,27 +224,43 @@ def promotion_step(
     policy: PromotionPolicy,
     tracking_uri: str | None = None,
     registered_model: str = REGISTERED_MODEL,
+    classical_metrics_path: str | Path | None = None,
 ) -> PromotionDecision:
-    """The pipeline's promote step: the candidate's metrics file, its run's adapter, the aliases moved."""
-    try:
-        metrics = json.loads(Path(metrics_path).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise PromotionError(f"{metrics_path}: no evaluation metrics ({exc}); nothing promoted") from None
-    candidate = {k: float(metrics[k]) for k in REQUIRED_METRICS if k in metrics}
+    """The pipeline's promote step: the candidate's metrics file, its run's adapter, the aliases moved.
+
+    ``classical_metrics_path``: the classical baseline's metrics file; whether the candidate beats
+    it is recorded on the version (and required when the policy says so).
+    """
+    metrics = _read_metrics(metrics_path)
+    wanted = (*REQUIRED_METRICS, policy.metric)
+    candidate = {k: float(v) for k, v in metrics.items() if k in wanted or k.removeprefix("dev_") in wanted}
+    classical = _read_metrics(classical_metrics_path) if classical_metrics_path else None
     client = tracking.client(tracking_uri)
     run = client.get_run(run_id)
     tags = {k: run.data.tags[k] for k in ("taxonomy_version", "prompt_version") if k in run.data.tags}
     if tracking.KFP_RUN_ID_TAG in run.data.tags:
         tags[tracking.KFP_RUN_ID_TAG] = run.data.tags[tracking.KFP_RUN_ID_TAG]
-    return promote(client, run_id, candidate, policy, registered_model, tags)
+    model_id = run.data.tags.get(ADAPTER_MODEL_TAG)
+    return promote(client, run_id, candidate, policy, registered_model, tags, classical_metrics=classical,
+                   model_id=model_id)  # fmt: skip
+
+
+def _read_metrics(path: str | Path) -> dict[str, Any]:
+    try:
+        metrics = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PromotionError(f"{path}: no evaluation metrics ({exc}); nothing promoted") from None
+    return {k: v for k, v in metrics.items() if isinstance(v, int | float) and not isinstance(v, bool)}
 
 
 __all__ = [
+    "ADAPTER_MODEL_TAG",
     "REQUIRED_METRICS",
     "STATE_TAG",
     "PromotionDecision",
     "PromotionError",
     "PromotionPolicy",
+    "beats_classical",
     "decide",
     "promote",
     "promotion_step",

@@ -23,6 +23,11 @@ CHALLENGER = "challenger"
 DEFAULT_EXPERIMENT = "mail2ticket-classifier"
 #: The run tag that names the KFP run a run belongs to.
 KFP_RUN_ID_TAG = "kfp.run_id"
+#: The experiment tag MLflow's UI reads to open an experiment on model training (not on GenAI traces).
+EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
+EXPERIMENT_KIND = "finetuning"
+#: The run tag that makes a run the child of another in MLflow's UI.
+PARENT_RUN_TAG = "mlflow.parentRunId"
 
 
 class TrackingError(RuntimeError):
@@ -61,6 +66,39 @@ def client(uri: str | None = None) -> Any:
     return MlflowClient(tracking_uri=resolved)
 
 
+def use_experiment(name: str, uri: str | None = None) -> str:
+    """Make ``name`` the active experiment (created when absent), of kind fine-tuning; returns its id."""
+    import mlflow
+
+    experiment = mlflow.set_experiment(name)
+    if experiment.tags.get(EXPERIMENT_KIND_TAG) != EXPERIMENT_KIND:
+        client(uri).set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
+    return experiment.experiment_id
+
+
+def child_run(mlflow_client: Any, sibling_run_id: str, name: str, tags: dict[str, str] | None = None) -> str:
+    """A new run beside ``sibling_run_id``: the same experiment and parent run, named ``name``.
+
+    The baselines of a pipeline run are children of the same parent as the candidate, so MLflow's
+    compare view sets them side by side under the same metric names.
+    """
+    sibling = mlflow_client.get_run(sibling_run_id)
+    parent = sibling.data.tags.get(PARENT_RUN_TAG)
+    run_tags_ = {**run_tags(tags), **({PARENT_RUN_TAG: parent} if parent else {})}
+    run = mlflow_client.create_run(sibling.info.experiment_id, run_name=name, tags=run_tags_)
+    return run.info.run_id
+
+
+def log_dataset(records: list[dict[str, Any]], name: str, context: str, source: str) -> None:
+    """Log ``records`` as a dataset input of the active run (name, digest, schema, source, context)."""
+    import mlflow
+    import pandas as pd
+
+    columns = ["email", "category"]
+    frame = pd.DataFrame([{k: r.get(k) for k in columns} for r in records], columns=columns)
+    mlflow.log_input(mlflow.data.from_pandas(frame, source=source, name=name), context=context)
+
+
 def run_tags(extra: dict[str, str] | None = None) -> dict[str, str]:
     """Tags every run gets: the KFP run id when running inside a pipeline."""
     tags = dict(extra or {})
@@ -74,11 +112,17 @@ __all__ = [
     "CHALLENGER",
     "CHAMPION",
     "DEFAULT_EXPERIMENT",
+    "EXPERIMENT_KIND",
+    "EXPERIMENT_KIND_TAG",
     "KFP_RUN_ID_TAG",
+    "PARENT_RUN_TAG",
     "REGISTERED_MODEL",
     "TrackingError",
     "check_reachable",
+    "child_run",
     "client",
+    "log_dataset",
     "run_tags",
     "tracking_uri",
+    "use_experiment",
 ]

@@ -8,15 +8,19 @@ the cluster).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from mail2ticket.data.records import read_labelled_jsonl
 from mail2ticket.registry import tracking
+from mail2ticket.registry.adapters import read_metadata
 from mail2ticket.registry.models import resolve_model
+from mail2ticket.registry.promotion import ADAPTER_MODEL_TAG
 from mail2ticket.storage import is_s3, upload
 from mail2ticket.taxonomy import load_taxonomy
 from mail2ticket.training.config import TrainingConfig
+from mail2ticket.training.routing import fit_routing
 from mail2ticket.training.trainer import train_adapter
 
 
@@ -30,45 +34,85 @@ def training_step(
     dataset_card_path: str | Path | None = None,
     artifact_store_uri: str | None = None,
     max_examples: int | None = None,
+    validation_path: str | Path | None = None,
+    target_precision: float = 0.95,
 ) -> dict[str, Any]:
-    """Train an adapter, log everything to a new MLflow run; returns run id and figures."""
+    """Train an adapter and what ships with it; log it all to MLflow. Returns the candidate's run id.
+
+    MLflow gets one parent run per pipeline run and, under it, the candidate's run: parameters,
+    loss curve, the train and validation sets as dataset inputs, the adapter (as artifacts and as
+    a logged model the registry version links to), the classical model and the calibration.
+    The evaluation steps add the baselines' runs beside it.
+    """
     import mlflow
 
-    tracking.client(tracking_uri)  # fail before hours of training if MLflow is unreachable
-    records = read_labelled_jsonl(train_path)[:max_examples]
+    mlflow_client = tracking.client(tracking_uri)  # fail before hours of training if MLflow is unreachable
+    split = read_labelled_jsonl(train_path)
+    records = split[:max_examples]
+    validation = read_labelled_jsonl(validation_path) if validation_path else []
     taxonomy = load_taxonomy()
     model_dir = resolve_model(base_model)
-    mlflow.set_experiment(experiment)
-    with mlflow.start_run(tags=tracking.run_tags({"mail2ticket.step": "train"})) as run:
-        mlflow.log_params({"base_model": base_model, "train_examples": len(records), **config.model_dump()})
+    tracking.use_experiment(experiment, tracking_uri)
+    kfp_run = tracking.run_tags().get(tracking.KFP_RUN_ID_TAG)
+    parent_name = f"pipeline {kfp_run}" if kfp_run else f"pipeline {time.strftime('%Y-%m-%d %H:%M:%S')}"
+    with mlflow.start_run(run_name=parent_name, tags=tracking.run_tags({"mail2ticket.step": "pipeline"})):
+        mlflow.log_params({"base_model": base_model, "target_precision": target_precision})
         if dataset_card_path:
             mlflow.log_artifact(str(dataset_card_path), "dataset")
-        result = train_adapter(
-            model_dir, records, adapter_dir, config, taxonomy, base_model,
-            # Queued (MLflow's async logging, flushed when the run ends): no HTTP round trip per step.
-            on_step=lambda step, loss, lr: mlflow.log_metrics({"train_loss": loss, "learning_rate": lr}, step=step,
-                                                              synchronous=False),
-        )  # fmt: skip
-        mlflow.log_metrics(
-            {"train_tokens_per_second": result.tokens_per_second, "train_seconds": result.seconds,
-             "skipped_too_long": float(result.skipped_too_long)}
-        )  # fmt: skip
-        mlflow.set_tags(
-            {"taxonomy_version": taxonomy.version, "taxonomy_digest": taxonomy.digest,
-             "prompt_version": result.metadata["prompt_version"]}
-        )  # fmt: skip
-        mlflow.log_artifacts(str(adapter_dir), "adapter")
-        copy_uri = None
-        if artifact_store_uri:
-            copy_uri = _copy_adapter(Path(adapter_dir), artifact_store_uri.rstrip("/") + f"/{run.info.run_id}")
-            mlflow.set_tag("adapter_uri", copy_uri)
+        with mlflow.start_run(
+            run_name=f"candidate: {base_model} + LoRA", nested=True,
+            tags=tracking.run_tags({"mail2ticket.step": "train", "mail2ticket.model": "llm"}),
+        ) as run:  # fmt: skip
+            mlflow.log_params({"base_model": base_model, "train_examples": len(records), **config.model_dump()})
+            tracking.log_dataset(records, "train", "training", str(train_path))
+            if validation:
+                tracking.log_dataset(validation, "validation", "validation", str(validation_path))
+            result = train_adapter(
+                model_dir, records, adapter_dir, config, taxonomy, base_model,
+                # Queued (MLflow's async logging, flushed when the run ends): no HTTP round trip per step.
+                on_step=lambda step, loss, lr: mlflow.log_metrics({"train_loss": loss, "learning_rate": lr},
+                                                                  step=step, synchronous=False),
+            )  # fmt: skip
+            # The classical model trains on the whole training split, whatever the LLM's budget.
+            routing = fit_routing(
+                adapter_dir, model_dir, split, validation, taxonomy, config.prompt_style, target_precision
+            )
+            mlflow.log_metrics(
+                {"train_tokens_per_second": result.tokens_per_second, "train_seconds": result.seconds,
+                 "skipped_too_long": float(result.skipped_too_long), **routing}
+            )  # fmt: skip
+            mlflow.set_tags(
+                {"taxonomy_version": taxonomy.version, "taxonomy_digest": taxonomy.digest,
+                 "prompt_version": result.metadata["prompt_version"]}
+            )  # fmt: skip
+            mlflow.log_artifacts(str(adapter_dir), "adapter")
+            model_id = _log_adapter_model(mlflow_client, run.info.run_id, Path(adapter_dir), base_model)
+            copy_uri = None
+            if artifact_store_uri:
+                copy_uri = _copy_adapter(Path(adapter_dir), artifact_store_uri.rstrip("/") + f"/{run.info.run_id}")
+                mlflow.set_tag("adapter_uri", copy_uri)
     return {
         "run_id": run.info.run_id,
+        "model_id": model_id,
         "steps": result.steps,
         "final_loss": result.losses[-1],
         "adapter_uri": copy_uri,
-        "metadata": result.metadata,
+        "metadata": read_metadata(adapter_dir),
+        "routing": routing,
     }
+
+
+def _log_adapter_model(mlflow_client: Any, run_id: str, adapter_dir: Path, base_model: str) -> str:
+    """The adapter as an MLflow logged model of the run (the registry version links to it)."""
+    import mlflow
+
+    model = mlflow.initialize_logged_model(
+        name="adapter", source_run_id=run_id, model_type="peft-lora", params={"base_model": base_model}
+    )
+    mlflow_client.log_model_artifacts(model.model_id, str(adapter_dir))
+    mlflow.finalize_logged_model(model.model_id, "READY")
+    mlflow.set_tag(ADAPTER_MODEL_TAG, model.model_id)
+    return model.model_id
 
 
 def _copy_adapter(adapter_dir: Path, destination: str) -> str:

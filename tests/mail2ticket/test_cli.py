@@ -24,7 +24,8 @@ def test_generate_then_prepare(tmp_path: Path) -> None:
     assert prepared.returncode == 0, prepared.stderr
     card = json.loads(prepared.stdout)
     assert card["steps"][2]["rows"] == 300
-    assert card["steps"][-1]["rows"] == card["train_rows"] + card["test_rows"] > 100
+    assert card["steps"][-1]["rows"] == card["train_rows"] + card["validation_rows"] + card["test_rows"] > 100
+    assert card["steps"][-1]["step"] == "unknown class (open set)" and card["validation_rows"] > 0
 
 
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path: Path) -> None:

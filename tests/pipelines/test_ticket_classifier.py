@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from pipelines.demo import DEV_SET
 from pipelines.ticket_classifier import COMPILED_PATH, ClusterSettings, build_pipeline, compile_pipeline
 
 GPU_TASKS = ("train-adapter", "evaluate-candidate", "evaluate-baseline")
@@ -38,7 +40,7 @@ def test_gpu_steps_go_to_a10_nodes_with_secrets(default_settings: ClusterSetting
         assert k8s["tolerations"][0]["key"] == "nvidia.com/gpu"
         assert {s["secretName"] for s in k8s["secretAsEnv"]} == {"mail2ticket-s3", "mail2ticket-mlflow"}
         assert containers[f"exec-{task}"]["container"]["resources"]["accelerator"]["resourceCount"] == "1"
-    for task in ("prepare-data", "promote-adapter"):
+    for task in ("prepare-data", "evaluate-classical", "promote-adapter"):
         assert "nodeSelector" not in executors[f"exec-{task}"]
         assert "accelerator" not in containers[f"exec-{task}"]["container"].get("resources", {})
     parameters = spec["root"]["inputDefinitions"]["parameters"]
@@ -56,29 +58,82 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
     corpus = generate(CorpusConfig(tickets=400, seed=4, strategic_share=0.6), tmp_path / "export.csv")
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("".join(DEV_SET.read_text(encoding="utf-8").splitlines(keepends=True)[:6]), encoding="utf-8")
     init_local(tmp_path / "kfp")
     pipeline = build_pipeline(cluster=False)
     model_name = "mail2ticket-classifier-pipeline-test"
     common = dict(
-        data_uri=str(corpus.export), ground_truth_uri=str(corpus.truth), max_steps=3, batch_size=2,
-        gradient_accumulation=1, max_train_examples=24, max_test_examples=8, prompt_style="compact",
+        data_uri=str(corpus.export), ground_truth_uri=str(corpus.truth), dev_data_uri=str(dev), max_steps=3,
+        batch_size=2, gradient_accumulation=1, max_train_examples=24, max_test_examples=8, prompt_style="compact",
         registered_model=model_name, mlflow_experiment="pipeline-test",
     )  # fmt: skip
     pipeline(**common)
     client = MlflowClient(mlflow_server)
     champion = client.get_model_version_by_alias(model_name, "champion")
     run = client.get_run(champion.run_id)
-    assert {"train_loss", "macro_f1", "baseline_macro_f1", "match_rate"} <= set(run.data.metrics)
+    assert {"train_loss", "macro_f1", "dev_macro_f1", "match_rate", "automation_rate"} <= set(run.data.metrics)
     assert run.data.metrics["match_rate"] == 1.0
-    assert run.data.metrics["macro_f1"] >= run.data.metrics["baseline_macro_f1"]
     assert len(client.get_metric_history(run.info.run_id, "train_loss")) == 3
     assert "kfp.run_id" in run.data.tags and champion.tags["promotion_alias"] == "champion"
+    assert champion.tags["beats_classical"] in ("true", "false")
 
     pipeline(**{**common, "learning_rate": 1e-12})  # the bare base model, in effect
     assert client.get_model_version_by_alias(model_name, "champion").version == champion.version
     challenger = client.get_model_version_by_alias(model_name, "challenger")
     assert challenger.version != champion.version
     assert "does not beat" in challenger.tags["promotion_reason"]
+
+
+def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
+    mlflow_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What a user comparing experiments in MLflow sees, read back through the client of a real server."""
+    from mlflow import MlflowClient
+
+    from mail2ticket.data.corpus import CorpusConfig, generate
+    from mail2ticket.registry.promotion import ADAPTER_MODEL_TAG
+    from mail2ticket.registry.tracking import EXPERIMENT_KIND_TAG, PARENT_RUN_TAG
+    from pipelines.local import init_local
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
+    corpus = generate(CorpusConfig(tickets=300, seed=5, strategic_share=0.6), tmp_path / "export.csv")
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("".join(DEV_SET.read_text(encoding="utf-8").splitlines(keepends=True)[:4]), encoding="utf-8")
+    init_local(tmp_path / "kfp")
+    build_pipeline(cluster=False)(
+        data_uri=str(corpus.export), dev_data_uri=str(dev), max_steps=2, batch_size=2, gradient_accumulation=1,
+        max_train_examples=16, max_test_examples=6, prompt_style="compact", registered_model="mlflow-view-test",
+        mlflow_experiment="mlflow-view-test",
+    )  # fmt: skip
+    client = MlflowClient(mlflow_server)
+    experiment = client.get_experiment_by_name("mlflow-view-test")
+    assert experiment.tags[EXPERIMENT_KIND_TAG] == "finetuning"
+    runs = client.search_runs([experiment.experiment_id])
+    parents = [r for r in runs if PARENT_RUN_TAG not in r.data.tags]
+    assert len(parents) == 1 and parents[0].info.run_name.startswith("pipeline ")
+    children = {
+        r.info.run_name.split(":")[0]: r for r in runs if r.data.tags.get(PARENT_RUN_TAG) == parents[0].info.run_id
+    }
+    assert set(children) == {"candidate", "cascade", "zero-shot baseline", "classical baseline"}
+    shared = set.intersection(*(set(r.data.metrics) for r in children.values()))
+    assert {"accuracy", "macro_f1", "dev_accuracy", "dev_macro_f1", "automation_rate"} <= shared
+    assert any(name.startswith("f1_") for name in shared) and any(name.startswith("dev_recall_") for name in shared)
+    candidate = children["candidate"]
+    contexts = {}
+    for dataset_input in candidate.inputs.dataset_inputs:
+        context = next(t.value for t in dataset_input.tags if t.key == "mlflow.data.context")
+        contexts[dataset_input.dataset.name] = context
+        assert dataset_input.dataset.digest
+    assert contexts == {"train": "training", "validation": "validation", "test": "evaluation", "dev": "evaluation"}
+    version = client.get_model_version_by_alias("mlflow-view-test", "champion")
+    assert version.run_id == candidate.info.run_id
+    logged = client.get_logged_model(candidate.data.tags[ADAPTER_MODEL_TAG])
+    assert logged.source_run_id == candidate.info.run_id and str(logged.status) == "READY"
+    registered = json.loads(logged.tags["mlflow.modelVersions"])
+    assert {"name": "mlflow-view-test", "version": int(version.version)} in registered
+    assert version.source == logged.artifact_location  # the registry serves the logged model's files
+    assert "adapter_model.safetensors" in {f.path for f in client.list_logged_model_artifacts(logged.model_id)}
 
 
 def test_preparation_defaults_come_from_prepare_config_only() -> None:

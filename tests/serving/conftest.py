@@ -2,10 +2,13 @@
 
 The champion comes from a real MLflow server: a tiny adapter (one training step) is logged
 in a run, registered and given the alias ``champion``, as the pipeline's promote step does.
-``mail2ticket serve`` then runs two applications on a local Ray (2 CPUs, 127.0.0.1, a free
+``mail2ticket serve`` then runs three applications on a local Ray (2 CPUs, 127.0.0.1, a free
 port) over one Engine on the embedded model:
 
 * ``mail2ticket`` at ``/``: the shipped ``serving/config.yaml`` application, serving the champion;
+* ``llm`` at ``/llm``: the same champion answered by the LLM alone (``agents.classifier: llm``;
+  the shipped config serves the cascade, where the classical model answers what it is sure of),
+  over the same Engine (``engine.app``);
 * ``tight`` at ``/tight``: a registered model that does not exist (so the bare base model),
   review thresholds at 0, and tiny ``max_ongoing_requests``/``max_queued_requests`` so that a
   burst overloads it (503 + Retry-After from the proxy and from the Gateway). It has no Engine
@@ -25,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mail2ticket.taxonomy import load_taxonomy
+from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 from serving.local import LocalServer, application
 
 TOKEN = "serving-test-token-0d1f7a"
@@ -70,7 +73,9 @@ def register(mlflow_uri: str, adapter_dir: Path, macro_f1: float) -> str:
 
 @pytest.fixture(scope="session")
 def registered(mlflow_server: str, embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Registered:
+    from mail2ticket.data.corpus import CorpusConfig, CorpusGenerator
     from mail2ticket.training import TrainingConfig, train_adapter
+    from mail2ticket.training.routing import fit_routing
 
     labels = {category for _, category in TRAINING}
     assert labels <= set(TAXONOMY.labels), labels - set(TAXONOMY.labels)
@@ -79,6 +84,12 @@ def registered(mlflow_server: str, embedded_model_dir: Path, tmp_path_factory: p
                             prompt_style="compact", lora_r=4, lora_alpha=4)  # fmt: skip
     records = [{"email": email, "category": category} for email, category in TRAINING]
     train_adapter(embedded_model_dir, records, adapter_dir, config, base_model="embedded:smollm2-135m")
+    # What the training step ships beside the weights: the classical model and the calibration.
+    generated = [
+        {"email": t.first_email, "category": t.category if t.category in TAXONOMY.labels else UNKNOWN}
+        for t in CorpusGenerator(CorpusConfig(tickets=500, seed=21, strategic_share=0.9)).tickets()
+    ]
+    fit_routing(adapter_dir, embedded_model_dir, generated[:460], generated[460:], TAXONOMY, "compact")
     return Registered(MODEL_NAME, adapter_dir, register(mlflow_server, adapter_dir, 0.5))
 
 
@@ -87,6 +98,7 @@ class Served:
     url: str
     main_audit: Path
     tight_audit: Path
+    llm_audit: Path
     mlflow_uri: str
     registered: Registered
     server: LocalServer
@@ -106,6 +118,7 @@ def _cpus(extra: dict[str, dict] | None = None) -> dict[str, dict]:
 def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("serve")
     main_audit, tight_audit = root / "audit" / "main.jsonl", root / "audit" / "tight.jsonl"
+    llm_audit = root / "audit" / "llm.jsonl"
     # A 135M model on 2 cores shared with other work: short extractions, generous deadlines.
     budget = {"agents.extract_max_new_tokens": 32, "limits.request_timeout_s": 240}
     main = application(
@@ -131,15 +144,29 @@ def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.
             }
         ),
     )
+    # The champion answered by the LLM alone (the shipped config serves the cascade), on the same Engine.
+    llm = application(
+        name="llm",
+        route_prefix="/llm",
+        args={
+            "engine.app": "mail2ticket",
+            "model.registered_model": registered.name,
+            "agents.classifier": "llm",
+            "agents.extraction": False,
+            "audit.log": str(llm_audit),
+            **budget,
+        },
+        deployments=_cpus(),
+    )
     server = LocalServer(
         root,
-        [main, tight],
+        [main, tight, llm],
         env={"MLFLOW_TRACKING_URI": mlflow_server, "MAIL2TICKET_API_TOKENS": f"{TOKEN},{OTHER_TOKEN}"},
         http_timeout_s=300,
     )
     server.start()
     try:
-        yield Served(server.url, main_audit, tight_audit, mlflow_server, registered, server)
+        yield Served(server.url, main_audit, tight_audit, llm_audit, mlflow_server, registered, server)
     finally:
         server.stop()
         if (root / "serve.log").is_file():

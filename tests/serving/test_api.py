@@ -10,7 +10,9 @@ import httpx
 import jsonschema
 import pytest
 
+from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, Routing
 from mail2ticket.engines.precision import resolve_dtype
+from mail2ticket.registry.adapters import read_metadata
 from tests.serving.conftest import OTHER_TOKEN, TAXONOMY, TOKEN, Served, audit_lines
 
 LABELS = set(TAXONOMY.labels_with_unknown)
@@ -144,16 +146,41 @@ def test_ticket_from_a_reply_chain(client: httpx.Client) -> None:
     assert body["models"]["classifier"]["serving"] == "champion"
 
 
-def test_needs_review_follows_the_thresholds(client: httpx.Client) -> None:
+def test_needs_review_follows_the_calibrated_thresholds_of_the_model_that_answered(
+    client: httpx.Client, served: Served
+) -> None:
+    routing = Routing.from_metadata(read_metadata(served.registered.adapter_dir), "cascade")
     with ThreadPoolExecutor(max_workers=2) as pool:  # concurrent: the Engine batches them
         main = list(pool.map(lambda email: post(client, "/v1/classify", {"email": email}), EMAILS[:2]))
     for response in main:
         body = response.json()
-        threshold = TAXONOMY.category(body["category"]).review_threshold
+        answered_by = body["models"]["classifier"]["answered_by"]
+        calibration = routing.calibration_of(answered_by)
+        assert calibration is not None  # the adapter ships one for each model
+        threshold = calibration.threshold(body["category"])
         assert body["needs_review"] == (body["category"] == "unknown" or body["confidence"] < threshold)
     for email in EMAILS[:2]:  # one at a time: the tight app admits one classification
         body = post(client, "/tight/v1/classify", {"email": email}).json()
-        assert body["needs_review"] == (body["category"] == "unknown")  # every threshold at 0
+        assert body["needs_review"] == (body["category"] == "unknown")  # every threshold at 0 (an override)
+
+
+def test_the_cascade_answers_with_the_classical_model_when_it_is_sure(client: httpx.Client, served: Served) -> None:
+    """The shipped config serves the cascade; each ticket names which model answered it."""
+    routing = Routing.from_metadata(read_metadata(served.registered.adapter_dir), "cascade")
+    sure = "** PROBLEM Service Alert: srv-sql-02/Disk D: is CRITICAL ** Free space 2 % - Nagios"
+    classical = ClassicalClassifier.load(served.registered.adapter_dir / ADAPTER_SUBDIR)
+    local = routing.classical.apply(classical.predict_proba([sure])[0])  # type: ignore[union-attr]
+    expected = "classical" if routing.classical_answers(max(local.values())) else "llm"
+    body = post(client, "/v1/tickets", {"email": sure}).json()
+    classifier = body["models"]["classifier"]
+    assert classifier["mode"] == "cascade" and classifier["answered_by"] == expected
+    if expected == "classical":
+        assert body["category"] == max(local, key=local.get) == "Incidents/Supervision"
+        assert body["timings_ms"]["engine_classify"] == 0.0  # no LLM call
+    else:
+        assert body["timings_ms"]["engine_classify"] > 0.0
+    base = post(client, "/tight/v1/classify", {"email": sure}).json()["models"]["classifier"]
+    assert base["serving"] == "base" and base["answered_by"] == "llm"  # nothing trained: the LLM answers
 
 
 BAD_BODIES: list[tuple[str, bytes, int, str]] = [
@@ -302,11 +329,15 @@ def test_one_audit_line_per_answered_decision(client: httpx.Client, served: Serv
 def test_concurrent_requests_are_batched_on_both_engine_replicas(client: httpx.Client, served: Served) -> None:
     # The shipped CPU layout: two single-threaded Engine replicas of at most 4 requests each, so
     # eight at once fill both; each audit line names the replica and the batch that answered it.
+    # The LLM answers every e-mail there (the cascade would answer the sure ones without it).
     with ThreadPoolExecutor(max_workers=8) as pool:
-        responses = list(pool.map(lambda i: post(client, "/v1/classify", {"email": EMAILS[i % len(EMAILS)]}), range(8)))
+        responses = list(
+            pool.map(lambda i: post(client, "/llm/v1/classify", {"email": EMAILS[i % len(EMAILS)]}), range(8))
+        )
     assert [r.status_code for r in responses] == [200] * 8
+    assert {r.json()["models"]["classifier"]["answered_by"] for r in responses} == {"llm"}
     answered = {r.json()["request_id"] for r in responses}
-    lines = [line for line in audit_lines(served.main_audit) if line.get("request_id") in answered]
+    lines = [line for line in audit_lines(served.llm_audit) if line.get("request_id") in answered]
     assert len(lines) == 8
     assert len({line["engine_replica"] for line in lines}) == 2
     assert all(1 <= line["engine_batch"] <= 4 for line in lines)

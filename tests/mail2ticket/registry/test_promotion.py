@@ -65,6 +65,24 @@ def test_min_delta_and_match_rate_floor(registry) -> None:
     assert champion_version(mlflow_client, name) == better.version
 
 
+def test_the_classical_baseline_is_recorded_and_can_be_required(registry) -> None:
+    mlflow_client, name = registry
+    classical = {"macro_f1": 0.7, "dev_macro_f1": 0.65}
+    loses = {**good(0.8), "dev_macro_f1": 0.5}  # better on the generated test set, worse on the dev set
+    recorded = promote(mlflow_client, finished_run(loses), loses, name=name, classical_metrics=classical)
+    assert recorded.promoted and recorded.beats_classical is False
+    tags = mlflow_client.get_model_version(name, recorded.version).tags
+    assert tags["beats_classical"] == "false" and "on the dev set" in tags["promotion_reason"]
+    required = PromotionPolicy(require_beating_classical=True)
+    better = {**good(0.9), "dev_macro_f1": 0.6}
+    refused = promote(mlflow_client, finished_run(better), better, required, name=name, classical_metrics=classical)
+    assert not refused.promoted and refused.alias == "challenger" and "beating it is required" in refused.reason
+    best = {**good(0.9), "dev_macro_f1": 0.7}
+    taken = promote(mlflow_client, finished_run(best), best, required, name=name, classical_metrics=classical)
+    assert taken.promoted and taken.beats_classical is True
+    assert champion_version(mlflow_client, name) == taken.version
+
+
 def test_partial_or_failed_runs_never_move_the_champion(registry) -> None:
     mlflow_client, name = registry
     champion = promote(mlflow_client, finished_run(good(0.5)), good(0.5), name=name)
