@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -43,7 +44,12 @@ class ClassicalConfig(BaseModel):
 
     char_ngram_range: tuple[int, int] = Field(default=(2, 5), description="Character n-gram sizes (within words).")
     word_ngram_range: tuple[int, int] = Field(default=(1, 2), description="Word n-gram sizes.")
-    max_features: int = Field(default=300_000, ge=1_000, description="Largest vocabulary of each vectoriser.")
+    max_features: int = Field(
+        default=50_000,
+        ge=1_000,
+        description="Largest vocabulary of each vectoriser: 50,000 measured as accurate as 300,000 on the dev set, "
+        "with a model file of 9 MB instead of 23.",
+    )
     max_chars: int = Field(
         default=3_000, ge=100, description="E-mails are cut to this many characters (alerts and signatures run long)."
     )
@@ -138,7 +144,8 @@ class ClassicalClassifier:
 
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        skops.io.dump(self.pipeline, folder / MODEL_FILE)
+        _compact_vocabularies(self.pipeline)
+        skops.io.dump(self.pipeline, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
         (folder / METADATA_FILE).write_text(
             json.dumps({**self.metadata, "labels": self.labels}, ensure_ascii=False, indent=2), encoding="utf-8"
         )
@@ -168,6 +175,18 @@ class ClassicalClassifier:
         config = ClassicalConfig(**metadata.get("config", {}))
         labels = metadata.pop("labels", taxonomy.labels_with_unknown)
         return cls(pipeline, labels, config, metadata)
+
+
+def _compact_vocabularies(pipeline: Any) -> None:
+    """Make the vectorisers cheap to write: skops writes every NumPy scalar as an array of its own.
+
+    ``stop_words_`` (the n-grams cut by ``min_df`` and ``max_features``, millions of them) is only
+    kept for inspection and can be dropped; the vocabulary's indices become Python integers.
+    """
+    for _, vectoriser in pipeline.named_steps["features"].transformer_list:
+        if hasattr(vectoriser, "stop_words_"):
+            del vectoriser.stop_words_
+        vectoriser.vocabulary_ = {term: int(index) for term, index in vectoriser.vocabulary_.items()}
 
 
 #: Types a fitted TF-IDF + logistic-regression pipeline is made of, beyond skops' own defaults.

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -64,23 +64,13 @@ def evaluate(
         scorer = LLMScorer(engine, taxonomy, adapter, prompt_style, calibration)
         return evaluate_scorer(scorer, records, taxonomy, batch_size, prompt_style=prompt_style)
     labels = taxonomy.labels_with_unknown
-    predictions: list[dict[str, Any]] = []
-    latencies: list[float] = []
-    with Progress(f"evaluating ({mode})", total=len(records)) as progress:
-        for start in range(0, len(records), batch_size):
-            chunk = records[start : start + batch_size]
-            prompts = [classification_prompt(engine.tokenizer, r["email"], taxonomy, prompt_style) for r in chunk]
-            began = time.perf_counter()
-            outputs = engine.generate(prompts, adapter=adapter, max_new_tokens=max_new_tokens, temperature=temperature)
-            per_email = (time.perf_counter() - began) / len(chunk)
-            for record, output in zip(chunk, outputs, strict=True):
-                predictions.append(
-                    {"ticket_id": _record_id(record), "category": record["category"],
-                     "predicted": match_label(output, labels), "confidence": None, "raw": output,
-                     "latency_ms": round(1000 * per_email, 1)}
-                )  # fmt: skip
-                latencies.append(per_email)
-            progress.advance(len(chunk))
+
+    def answer(chunk: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        prompts = [classification_prompt(engine.tokenizer, r["email"], taxonomy, prompt_style) for r in chunk]
+        outputs = engine.generate(prompts, adapter=adapter, max_new_tokens=max_new_tokens, temperature=temperature)
+        return [{"predicted": match_label(o, labels), "confidence": None, "raw": o} for o in outputs]
+
+    predictions, latencies = _in_batches(records, batch_size, f"evaluating ({mode})", answer)
     report = classification_report(
         [p["category"] for p in predictions], [p["predicted"] for p in predictions], labels, latencies
     )
@@ -102,26 +92,19 @@ def evaluate_scorer(
     """
     taxonomy = taxonomy or load_taxonomy()
     labels = taxonomy.labels_with_unknown
-    predictions: list[dict[str, Any]] = []
-    latencies: list[float] = []
-    with Progress(f"evaluating ({scorer.name})", total=len(records)) as progress:
-        for start in range(0, len(records), batch_size):
-            chunk = records[start : start + batch_size]
-            began = time.perf_counter()
-            scored = scorer([r["email"] for r in chunk])
-            per_email = (time.perf_counter() - began) / len(chunk)
-            for record, answer in zip(chunk, scored, strict=True):
-                predicted = max(answer.probabilities, key=answer.probabilities.__getitem__)
-                confidence = answer.probabilities[predicted]
-                threshold = review_threshold(taxonomy, scorer.calibration_of(answer.model), predicted)
-                predictions.append(
-                    {"ticket_id": _record_id(record), "category": record["category"], "predicted": predicted,
-                     "confidence": round(confidence, 6), "raw": "", "answered_by": answer.model,
-                     "needs_review": predicted == UNKNOWN or confidence < threshold,
-                     "latency_ms": round(1000 * per_email, 1)}
-                )  # fmt: skip
-                latencies.append(per_email)
-            progress.advance(len(chunk))
+
+    def answer(chunk: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        rows = []
+        for scored in scorer([r["email"] for r in chunk]):
+            predicted = max(scored.probabilities, key=scored.probabilities.__getitem__)
+            confidence = scored.probabilities[predicted]
+            threshold = review_threshold(taxonomy, scorer.calibration_of(scored.model), predicted)
+            review = predicted == UNKNOWN or confidence < threshold
+            rows.append({"predicted": predicted, "confidence": round(confidence, 6), "raw": "",
+                         "answered_by": scored.model, "needs_review": review})  # fmt: skip
+        return rows
+
+    predictions, latencies = _in_batches(records, batch_size, f"evaluating ({scorer.name})", answer)
     report = classification_report(
         [p["category"] for p in predictions], [p["predicted"] for p in predictions], labels, latencies
     )
@@ -132,6 +115,29 @@ def evaluate_scorer(
         "answered_by_llm": sum(p["answered_by"] == "llm" for p in predictions) / len(predictions),
     }
     return EvaluationResult(report, predictions, "constrained", prompt_style)
+
+
+def _in_batches(
+    records: Sequence[dict[str, Any]],
+    batch_size: int,
+    title: str,
+    answer: Callable[[Sequence[dict[str, Any]]], list[dict[str, Any]]],
+) -> tuple[list[dict[str, Any]], list[float]]:
+    """Every record's prediction row (``answer`` of its batch) with its id, truth and latency per e-mail."""
+    predictions: list[dict[str, Any]] = []
+    latencies: list[float] = []
+    with Progress(title, total=len(records)) as progress:
+        for start in range(0, len(records), batch_size):
+            chunk = records[start : start + batch_size]
+            began = time.perf_counter()
+            rows = answer(chunk)
+            per_email = (time.perf_counter() - began) / len(chunk)
+            for record, row in zip(chunk, rows, strict=True):
+                predictions.append({"ticket_id": _record_id(record), "category": record["category"], **row,
+                                    "latency_ms": round(1000 * per_email, 1)})  # fmt: skip
+                latencies.append(per_email)
+            progress.advance(len(chunk))
+    return predictions, latencies
 
 
 def _record_id(record: dict[str, Any]) -> str:

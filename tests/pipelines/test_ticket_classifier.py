@@ -21,6 +21,25 @@ def default_settings(monkeypatch: pytest.MonkeyPatch) -> ClusterSettings:
     return ClusterSettings()
 
 
+def local_pipeline(tmp_path: Path, tickets: int, seed: int, dev_lines: int, **parameters: object):
+    """A generated export, the first ``dev_lines`` of the dev set, kfp.local: the pipeline with small parameters.
+
+    Returns a function that runs it once, with overrides of those parameters.
+    """
+    from functools import partial
+
+    from mail2ticket.data.corpus import CorpusConfig, generate
+    from pipelines.local import init_local
+
+    corpus = generate(CorpusConfig(tickets=tickets, seed=seed, strategic_share=0.6), tmp_path / "export.csv")
+    dev = tmp_path / "dev.jsonl"
+    dev.write_text("".join(DEV_SET.read_text(encoding="utf-8").splitlines(keepends=True)[:dev_lines]), encoding="utf-8")
+    init_local(tmp_path / "kfp")
+    small = {"batch_size": 2, "gradient_accumulation": 1, "prompt_style": "compact", **parameters}
+    data = {"data_uri": str(corpus.export), "ground_truth_uri": str(corpus.truth), "dev_data_uri": str(dev)}
+    return partial(build_pipeline(cluster=False), **data, **small)
+
+
 def test_committed_yaml_equals_a_fresh_compile(default_settings: ClusterSettings, tmp_path: Path) -> None:
     fresh = compile_pipeline(tmp_path / "fresh.yaml", default_settings)
     committed = list(yaml.safe_load_all(COMPILED_PATH.read_text(encoding="utf-8")))
@@ -53,22 +72,11 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
 ) -> None:
     from mlflow import MlflowClient
 
-    from mail2ticket.data.corpus import CorpusConfig, generate
-    from pipelines.local import init_local
-
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
-    corpus = generate(CorpusConfig(tickets=400, seed=4, strategic_share=0.6), tmp_path / "export.csv")
-    dev = tmp_path / "dev.jsonl"
-    dev.write_text("".join(DEV_SET.read_text(encoding="utf-8").splitlines(keepends=True)[:6]), encoding="utf-8")
-    init_local(tmp_path / "kfp")
-    pipeline = build_pipeline(cluster=False)
     model_name = "mail2ticket-classifier-pipeline-test"
-    common = dict(
-        data_uri=str(corpus.export), ground_truth_uri=str(corpus.truth), dev_data_uri=str(dev), max_steps=3,
-        batch_size=2, gradient_accumulation=1, max_train_examples=24, max_test_examples=8, prompt_style="compact",
-        registered_model=model_name, mlflow_experiment="pipeline-test",
-    )  # fmt: skip
-    pipeline(**common)
+    common = dict(max_steps=3, max_train_examples=24, max_test_examples=8, registered_model=model_name,
+                  mlflow_experiment="pipeline-test")  # fmt: skip
+    pipeline = local_pipeline(tmp_path, tickets=400, seed=4, dev_lines=6, **common)
     client = MlflowClient(mlflow_server)
     champion = client.get_model_version_by_alias(model_name, "champion")
     run = client.get_run(champion.run_id)
@@ -78,7 +86,7 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     assert "kfp.run_id" in run.data.tags and champion.tags["promotion_alias"] == "champion"
     assert champion.tags["beats_classical"] in ("true", "false")
 
-    pipeline(**{**common, "learning_rate": 1e-12})  # the bare base model, in effect
+    pipeline(learning_rate=1e-12)  # the bare base model, in effect
     assert client.get_model_version_by_alias(model_name, "champion").version == champion.version
     challenger = client.get_model_version_by_alias(model_name, "challenger")
     assert challenger.version != champion.version
@@ -91,21 +99,13 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
     """What a user comparing experiments in MLflow sees, read back through the client of a real server."""
     from mlflow import MlflowClient
 
-    from mail2ticket.data.corpus import CorpusConfig, generate
     from mail2ticket.registry.promotion import ADAPTER_MODEL_TAG
     from mail2ticket.registry.tracking import EXPERIMENT_KIND_TAG, PARENT_RUN_TAG
-    from pipelines.local import init_local
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
-    corpus = generate(CorpusConfig(tickets=300, seed=5, strategic_share=0.6), tmp_path / "export.csv")
-    dev = tmp_path / "dev.jsonl"
-    dev.write_text("".join(DEV_SET.read_text(encoding="utf-8").splitlines(keepends=True)[:4]), encoding="utf-8")
-    init_local(tmp_path / "kfp")
-    build_pipeline(cluster=False)(
-        data_uri=str(corpus.export), dev_data_uri=str(dev), max_steps=2, batch_size=2, gradient_accumulation=1,
-        max_train_examples=16, max_test_examples=6, prompt_style="compact", registered_model="mlflow-view-test",
-        mlflow_experiment="mlflow-view-test",
-    )  # fmt: skip
+    names = {"registered_model": "mlflow-view-test", "mlflow_experiment": "mlflow-view-test"}
+    run = local_pipeline(tmp_path, 300, 5, 4, max_steps=2, max_train_examples=16, max_test_examples=6, **names)
+    run()
     client = MlflowClient(mlflow_server)
     experiment = client.get_experiment_by_name("mlflow-view-test")
     assert experiment.tags[EXPERIMENT_KIND_TAG] == "finetuning"
