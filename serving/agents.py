@@ -35,7 +35,7 @@ from ray.serve.handle import DeploymentHandle
 from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, ClassicalError, Routing
 from mail2ticket.extraction import ExtractionAgent, agents_for
 from mail2ticket.prompts import classification_prompt
-from mail2ticket.registry.adapters import read_metadata, resolve_adapter
+from mail2ticket.registry.adapters import AdapterError, read_metadata, resolve_adapter
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 from serving.model_state import ModelState
 from serving.settings import AppSettings, engine_handle
@@ -76,22 +76,30 @@ class Classifier(_Agent):
         if key not in self._companions:
             async with self._loading:
                 if key not in self._companions:
-                    self._companions[key] = await asyncio.to_thread(self._load_companions, key)
+                    classical, routing, lasting = await asyncio.to_thread(self._load_companions, key)
+                    if not lasting:  # the registry did not answer: the LLM answers, and the next request retries
+                        return classical, routing
+                    self._companions[key] = (classical, routing)
         return self._companions[key]
 
-    def _load_companions(self, adapter: str | None) -> tuple[ClassicalClassifier | None, Routing]:
+    def _load_companions(self, adapter: str | None) -> tuple[ClassicalClassifier | None, Routing, bool]:
+        """The adapter's classical model and routing, and whether that answer lasts (False: retry later)."""
         kind = self.settings.agents.classifier
         if adapter is None:  # the bare base model: nothing was trained, the LLM answers
-            return None, Routing(kind="llm")
-        folder = resolve_adapter(adapter)  # already in the local cache: the Engine resolved it first
+            return None, Routing(kind="llm"), True
+        try:
+            folder = resolve_adapter(adapter)  # in the local cache already: the Engine resolved it first
+        except AdapterError as exc:
+            logger.warning("%s: %s; the LLM answers until it can be read", adapter, exc.message)
+            return None, Routing(kind="llm"), False
         routing = Routing.from_metadata(read_metadata(folder), kind)
         if kind == "llm":
-            return None, routing
+            return None, routing, True
         try:
-            return ClassicalClassifier.load(folder / ADAPTER_SUBDIR, self.taxonomy), routing
+            return ClassicalClassifier.load(folder / ADAPTER_SUBDIR, self.taxonomy), routing, True
         except ClassicalError as exc:  # an adapter trained before the classical model shipped with it
             logger.warning("%s: %s; the LLM answers every e-mail", adapter, exc)
-            return None, Routing(kind="llm", llm=routing.llm)
+            return None, Routing(kind="llm", llm=routing.llm), True
 
     async def classify(self, email: str, state: ModelState) -> dict[str, Any]:
         """Classify with the model of ``state`` (the one captured when the request arrived)."""
