@@ -253,8 +253,10 @@ def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serv
         f"[bold]4. promotion[/] {DEMO_MODEL} version {decision['version']} → "
         f"[bold]{decision['alias'] or 'no alias'}[/]: {decision['reason']}"
     )
+    experiment_url = f"{tracking_uri}/#/experiments/{run.info.experiment_id}"
     console.print(
-        f"[bold]MLflow UI[/] {tracking_uri}/#/experiments/{run.info.experiment_id}/runs/{run.info.run_id}\n"
+        f"[bold]MLflow UI[/] {experiment_url} (the pipeline run and its four runs, side by side);\n"
+        f"   the candidate: {experiment_url}/runs/{run.info.run_id}\n"
         f"   (server PID {server.process.pid if server.process else '?'} keeps running; "
         "stop it with `python -m pipelines.demo --stop`)"
     )

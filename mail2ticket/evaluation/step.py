@@ -25,6 +25,7 @@ from mail2ticket.evaluation.candidate import Candidate
 from mail2ticket.evaluation.classification import EvaluationResult, evaluate, evaluate_scorer, write_outputs
 from mail2ticket.evaluation.scorers import CascadeScorer, ClassicalScorer, LLMScorer
 from mail2ticket.registry import tracking
+from mail2ticket.registry.adapters import read_metadata, resolve_adapter
 from mail2ticket.taxonomy import load_taxonomy
 
 EvaluatedModel = Literal["llm", "classical", "cascade"]
@@ -97,9 +98,9 @@ def evaluator_for(
     if model != "llm" and adapter_dir is None:
         raise ValueError(f"the {model} model ships in an adapter folder: give one")
     if model == "classical":
-        routing = Routing.from_metadata(_metadata(adapter_dir), "classical")
-        scorer = ClassicalScorer(ClassicalClassifier.load(Path(adapter_dir) / ADAPTER_SUBDIR, taxonomy),
-                                 routing.classical)  # fmt: skip
+        folder = resolve_adapter(adapter_dir)  # type: ignore[arg-type]
+        routing = Routing.from_metadata(read_metadata(folder), "classical")
+        scorer = ClassicalScorer(ClassicalClassifier.load(folder / ADAPTER_SUBDIR, taxonomy), routing.classical)
         return lambda records: evaluate_scorer(scorer, records, taxonomy)
     candidate = Candidate.resolve(base_model, adapter_dir, prompt_style, taxonomy)  # type: ignore[arg-type]
     engine = candidate.engine()
@@ -114,12 +115,6 @@ def evaluator_for(
         return lambda records: evaluate_scorer(scorer, records, taxonomy, prompt_style=candidate.prompt_style)
     return lambda records: evaluate(engine, records, taxonomy, candidate.adapter, mode, candidate.prompt_style,  # type: ignore[arg-type]
                                     calibration=routing.llm)  # fmt: skip
-
-
-def _metadata(adapter_dir: Any) -> dict[str, Any]:
-    from mail2ticket.registry.adapters import read_metadata
-
-    return read_metadata(adapter_dir)
 
 
 def _log(

@@ -77,6 +77,7 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     common = dict(max_steps=3, max_train_examples=24, max_test_examples=8, registered_model=model_name,
                   mlflow_experiment="pipeline-test")  # fmt: skip
     pipeline = local_pipeline(tmp_path, tickets=400, seed=4, dev_lines=6, **common)
+    pipeline()
     client = MlflowClient(mlflow_server)
     champion = client.get_model_version_by_alias(model_name, "champion")
     run = client.get_run(champion.run_id)

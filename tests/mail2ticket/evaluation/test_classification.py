@@ -59,3 +59,30 @@ def test_evaluate_cli(tmp_path: Path) -> None:
     no_adapter = subprocess.run([*cli, "--data", str(data), "--adapter", str(tmp_path)], capture_output=True,
                                 text=True, timeout=600)  # fmt: skip
     assert no_adapter.returncode == 2 and "not an adapter folder" in no_adapter.stderr
+
+
+def test_evaluate_cli_splits_descriptions_and_refuses_a_classical_run_without_an_adapter(tmp_path: Path) -> None:
+    from mail2ticket.cli import _split_descriptions
+
+    thread = (
+        "Merci, toujours rien.\n\n"
+        "De : Support <support@nuvalis.fr>\nEnvoyé : lundi 3 mars 2025 10:00\nÀ : jean@acme.fr\n"
+        "Objet : RE: restauration\n\nBonjour, pouvez-vous préciser ?\n\n"
+        "De : Jean Martin <jean@acme.fr>\nEnvoyé : lundi 3 mars 2025 09:00\nÀ : support@nuvalis.fr\n"
+        "Objet : restauration\n\nBonjour, merci de restaurer D:\\Data\\RH au 01/03.\nJean"
+    )
+    records = [{"email": "placeholder", "description": thread, "category": RECORDS[0]["category"]}]
+    split = _split_descriptions(records, "threads.jsonl")
+    assert split[0]["email"] == "Bonjour, merci de restaurer D:\\Data\\RH au 01/03.\nJean"  # what serving classifies
+    data = write_jsonl(tmp_path / "threads.jsonl", records)
+    cli = [sys.executable, "-m", "mail2ticket.cli", "evaluate", "--prompt-style", "compact"]
+    ran = subprocess.run([*cli, "--data", str(data), "--text", "description"], capture_output=True, text=True,
+                         timeout=600)  # fmt: skip
+    assert ran.returncode == 0 and "1 e-mails, mode constrained" in ran.stdout, ran.stderr
+    plain = write_jsonl(tmp_path / "plain.jsonl", RECORDS)
+    refused = subprocess.run([*cli, "--data", str(plain), "--text", "description"], capture_output=True, text=True,
+                             timeout=600)  # fmt: skip
+    assert refused.returncode == 2 and "needs a 'description'" in refused.stderr and "Traceback" not in refused.stderr
+    classical = subprocess.run([*cli, "--data", str(plain), "--classifier", "classical"], capture_output=True,
+                               text=True, timeout=600)  # fmt: skip
+    assert classical.returncode == 2 and "needs --adapter" in classical.stderr
