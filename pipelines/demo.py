@@ -1,6 +1,6 @@
 """``make demo``: the main job end to end on the embedded defaults.
 
-1. generate a synthetic ticket export (3,000 tickets, seeded);
+1. generate a synthetic ticket export (40,000 tickets, seeded);
 2. start a local MLflow server (sqlite, 127.0.0.1, ``--workers 1``);
 3. run the whole training pipeline with ``kfp.local`` (prepare → train → evaluate the candidate,
    the cascade, the zero-shot and the classical baselines → promote), the hand-written dev set
