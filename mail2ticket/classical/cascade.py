@@ -9,7 +9,7 @@ served figures are the evaluated ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from mail2ticket.calibration import ALWAYS_REVIEW, Calibration
@@ -35,7 +35,6 @@ class Routing:
     cascade_threshold: float = ALWAYS_REVIEW
     llm: Calibration | None = None
     classical: Calibration | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def classical_answers(self, classical_confidence: float | None) -> bool:
         """Whether the classical model's answer stands (no LLM call)."""
@@ -54,7 +53,6 @@ class Routing:
             "cascade_threshold": self.cascade_threshold,
             "llm": self.llm.to_dict() if self.llm else None,
             "classical": self.classical.to_dict() if self.classical else None,
-            **self.extra,
         }
 
     @classmethod
