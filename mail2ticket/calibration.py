@@ -147,11 +147,8 @@ def review_thresholds(answers: Answers, target_precision: float, labels: Sequenc
         if label == UNKNOWN:
             continue
         pairs = by_label.get(label, [])
-        own = _lowest_threshold(pairs, target_precision) if len(pairs) >= MIN_ANSWERS_PER_CATEGORY else None
-        if len(pairs) >= MIN_ANSWERS_PER_CATEGORY:
-            thresholds[label] = own if own is not None else ALWAYS_REVIEW
-        else:
-            thresholds[label] = pooled if pooled is not None else ALWAYS_REVIEW
+        found = _lowest_threshold(pairs, target_precision) if len(pairs) >= MIN_ANSWERS_PER_CATEGORY else pooled
+        thresholds[label] = found if found is not None else ALWAYS_REVIEW
     # Rounded down: a threshold rounded up could exclude the very answers it was chosen to accept.
     return {label: math.floor(value * 1e6) / 1e6 for label, value in thresholds.items()}
 

@@ -228,12 +228,12 @@ def evaluate_command(
 def _split_descriptions(records: list[dict[str, Any]], data: str) -> list[dict[str, Any]]:
     """The records with their ``description`` thread split into the first client e-mail, as serving does."""
     from mail2ticket.data.records import DatasetError
-    from mail2ticket.data.threads import first_client_email
+    from mail2ticket.data.threads import classified_text
 
     missing = [i for i, r in enumerate(records, start=1) if not isinstance(r.get("description"), str)]
     if missing:
         raise DatasetError(f"{data}: --text description needs a 'description' on every line (not on {missing[0]})")
-    return [{**r, "email": first_client_email(r["description"]).strip() or r["description"]} for r in records]
+    return [{**r, "email": classified_text(r["description"])} for r in records]
 
 
 def _evaluate_extraction(

@@ -24,7 +24,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 import mail2ticket
-from mail2ticket.data.threads import DEFAULT_SUPPORT_DOMAINS, first_client_email
+from mail2ticket.data.threads import DEFAULT_SUPPORT_DOMAINS, classified_text
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 from serving.audit import AuditError, AuditLog
 from serving.auth import TokenAuth
@@ -199,7 +199,7 @@ class Gateway:
         timings: dict[str, float] = {}
         started = time.perf_counter()
         # Thread splitting is pure Python over up to max_body_bytes of text: off the event loop.
-        first = (await asyncio.to_thread(first_client_email, email, self.support_domains)).strip() or email.strip()
+        first = await asyncio.to_thread(classified_text, email, self.support_domains)
         timings["first_email"] = round(1000 * (time.perf_counter() - started), 1)
         result = await calls(self.classifier.classify.remote(first, state))
         timings["classify"], timings["engine_classify"] = result["agent_ms"], result["engine_ms"]

@@ -419,9 +419,18 @@ def first_client_email(description: str, support_domains: Sequence[str] = DEFAUL
     return messages[0].body
 
 
+def classified_text(description: str, support_domains: Sequence[str] = DEFAULT_SUPPORT_DOMAINS) -> str:
+    """What the classifier reads: the first client e-mail, else (no client text found) the whole text.
+
+    Serving and the evaluation of raw Descriptions both go through here, so they read the same text.
+    """
+    return first_client_email(description, support_domains).strip() or description.strip()
+
+
 __all__ = [
     "DEFAULT_SUPPORT_DOMAINS",
     "Message",
+    "classified_text",
     "first_client_email",
     "has_forward",
     "is_automatic",

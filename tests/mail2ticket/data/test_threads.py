@@ -10,6 +10,7 @@ import pytest
 
 from mail2ticket.data.threads import (
     Message,
+    classified_text,
     first_client_email,
     has_forward,
     is_automatic,
@@ -151,3 +152,14 @@ def test_trim_message_and_forward_detection() -> None:
     assert not is_flattened("Bonjour* Merci* Jean") and not is_flattened("Bonjour\n* Merci*")
     assert has_forward("Pour info\n\nDébut du message transféré :\n\nDe: a@b.fr")
     assert not has_forward("Merci de transférer le fichier")
+
+
+def test_the_classifier_reads_the_first_client_email_else_the_whole_text() -> None:
+    thread = (
+        "Relance.\n\nDe : Jean Martin <jean@acme.fr>\nEnvoyé : lundi 3 mars 2025 09:00\nÀ : support@nuvalis.fr\n"
+        "Objet : restauration\n\nMerci de restaurer D:\\RH au 01/03.\nJean"
+    )
+    assert classified_text(thread) == first_client_email(thread) == "Merci de restaurer D:\\RH au 01/03.\nJean"
+    no_message = "  Le 3 mars 2025, Jean <j@acme.fr> a écrit :\n>  \n"  # a separator and nothing under it
+    assert first_client_email(no_message) == ""
+    assert classified_text(no_message) == no_message.strip()
