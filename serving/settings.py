@@ -17,8 +17,10 @@ chart renders) that sets them.
 from __future__ import annotations
 
 import copy
+import types
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -235,14 +237,88 @@ def our_applications(config: dict[str, Any]) -> list[dict[str, Any]]:
     return [a for a in config.get("applications") or [] if a.get("import_path") == APP_IMPORT_PATH]
 
 
-def check_serve_config(config: dict[str, Any]) -> list[AppSettings]:
-    """Validate every application of a Serve config whose import path is this application's.
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
-    The args must be valid :class:`AppSettings`, and the Engine deployment must not set the
-    options its batching decides (:data:`DERIVED_ENGINE_OPTIONS`): written in the config they
-    would override the derived values and let the two disagree. ``mail2ticket serve`` calls it
-    before starting Ray; the Helm chart's tests call it on the config the chart renders.
+
+def _model_keys(model: type[BaseModel]) -> dict[str, Any]:
+    """The keys a pydantic model reads (field names and aliases), each with its field's annotation."""
+    keys: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        for key in (name, field.alias, field.validation_alias):
+            if isinstance(key, str):
+                keys[key] = field.annotation
+    return keys
+
+
+def unknown_keys(annotation: Any, value: Any, path: str = "") -> list[str]:
+    """The keys of ``value`` that the pydantic type ``annotation`` would silently drop.
+
+    Ray Serve's config models (``ServeDeploySchema`` and the models under it) accept unknown
+    keys "to be forward-compatible" and ignore them, so ``num_replica: 4`` or a misplaced
+    ``autoscaling_config`` deploys without error and without effect. This walks the value along
+    the models' fields: a mapping given where a model is accepted (alone, in a ``Union`` or
+    ``Optional``, or as list items) must use only that model's keys. Free-form fields (``args``,
+    ``runtime_env``, ``user_config``: ``Dict`` or ``Any``) are not walked.
     """
+    if _is_model(annotation):
+        if not isinstance(value, Mapping):
+            return []
+        keys = _model_keys(annotation)
+        found = []
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if key not in keys:
+                found.append(where)
+            else:
+                found.extend(unknown_keys(keys[key], item, where))
+        return found
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin in (Union, types.UnionType):
+        models = [a for a in args if _is_model(a)]
+        if isinstance(value, Mapping) and models:
+            return unknown_keys(models[0], value, path)
+        sequences = [a for a in args if get_origin(a) is list]
+        return unknown_keys(sequences[0], value, path) if sequences and isinstance(value, list) else []
+    if origin is list and args and isinstance(value, list):
+        return [key for i, item in enumerate(value) for key in unknown_keys(args[0], item, f"{path}[{i}]")]
+    if origin is dict and len(args) == 2 and isinstance(value, Mapping):
+        return [key for k, item in value.items() for key in unknown_keys(args[1], item, f"{path}.{k}")]
+    return []
+
+
+def check_ray_serve_schema(config: dict[str, Any]) -> None:
+    """Validate a Serve config with Ray Serve's own schema, unknown keys refused.
+
+    ``ServeDeploySchema`` is what Ray's dashboard validates a config with when KubeRay submits
+    the RayService's ``serveConfigV2`` (or ``serve deploy`` does); it checks types and values but
+    drops keys it does not know, so a typo there only shows as a setting that never applies.
+    This refuses those keys too (:func:`unknown_keys`).
+    """
+    from ray.serve.schema import ServeDeploySchema
+
+    unknown = unknown_keys(ServeDeploySchema, config)
+    if unknown:
+        raise ServeConfigError(
+            f"not a valid Serve config: unknown keys (Ray Serve would ignore them): {', '.join(unknown)}"
+        )
+    try:
+        ServeDeploySchema.model_validate(config)
+    except ValidationError as exc:
+        raise ServeConfigError(f"not a valid Serve config: {exc}") from None
+
+
+def check_serve_config(config: dict[str, Any]) -> list[AppSettings]:
+    """Validate a Serve config, and every application of it whose import path is this application's.
+
+    The whole config must pass Ray Serve's schema with no unknown key
+    (:func:`check_ray_serve_schema`). Our applications' args must be valid :class:`AppSettings`,
+    and the Engine deployment must not set the options its batching decides
+    (:data:`DERIVED_ENGINE_OPTIONS`): written in the config they would override the derived
+    values and let the two disagree. ``mail2ticket serve`` calls it before starting Ray; the
+    Helm chart's tests call it on the config the chart renders.
+    """
+    check_ray_serve_schema(config)
     checked = []
     for application in our_applications(config):
         name = application.get("name")
@@ -304,8 +380,10 @@ __all__ = [
     "LimitSettings",
     "ModelSettings",
     "ServeConfigError",
+    "check_ray_serve_schema",
     "check_serve_config",
     "engine_handle",
     "merge_args",
     "our_applications",
+    "unknown_keys",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,57 @@ def test_dotted_overrides_merge_into_their_section() -> None:
     assert args["batching"]["max_batch_size"] == 4  # the original is left alone
     with pytest.raises(ValueError, match="not a section"):
         merge_args({"audit": {"email": "hash"}}, {"audit.email.mode": "x"})
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "where"),
+    [
+        ((), "proxy_locaton", "proxy_locaton"),
+        (("http_options",), "prot", "http_options.prot"),
+        (("applications", 0), "route_prefx", "applications[0].route_prefx"),
+        (("applications", 0, "deployments", 3), "num_replica", "applications[0].deployments[3].num_replica"),
+        (
+            ("applications", 0, "deployments", 3, "ray_actor_options"),
+            "num_cpu",
+            "applications[0].deployments[3].ray_actor_options.num_cpu",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and "." not in v else None,
+)
+def test_serve_config_keys_ray_would_ignore_are_refused(path: tuple[str | int, ...], key: str, where: str) -> None:
+    """Ray Serve's ServeDeploySchema takes unknown keys and drops them; check_serve_config refuses them."""
+    from ray.serve.schema import ServeDeploySchema
+
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    target = config
+    for step in path:
+        target = target[step]
+    target[key] = 1
+    ServeDeploySchema.model_validate(config)  # Ray alone accepts it
+    with pytest.raises(ServeConfigError, match=rf"unknown keys \(Ray Serve would ignore them\): {re.escape(where)}$"):
+        check_serve_config(config)
+
+
+def test_a_mapping_where_ray_takes_a_model_is_walked_too() -> None:
+    """autoscaling_config is ``Dict | AutoscalingConfig``: a mapping there is read as AutoscalingConfig."""
+    from ray.serve.schema import ServeDeploySchema
+
+    from serving.settings import unknown_keys
+
+    deployment = {"name": "Engine", "autoscaling_config": {"min_replicas": 1, "max_replica": 4}}
+    config = {"applications": [{"import_path": "serving.app:build_app", "deployments": [deployment]}]}
+    assert unknown_keys(ServeDeploySchema, config) == ["applications[0].deployments[0].autoscaling_config.max_replica"]
+    deployment["autoscaling_config"] = {"min_replicas": 1, "max_replicas": 4}
+    assert unknown_keys(ServeDeploySchema, config) == []
+
+
+def test_free_form_serve_config_fields_are_not_walked() -> None:
+    """runtime_env and user_config belong to Ray and the deployment; args are AppSettings' (extra="forbid")."""
+    config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    application = config["applications"][0]
+    application["runtime_env"] = {"env_vars": {"A": "1"}}
+    application["deployments"][0]["user_config"] = {"anything": {"nested": True}}
+    assert check_serve_config(config)
+    application["args"]["limits"]["max_body_byte"] = 1
+    with pytest.raises(ServeConfigError, match="max_body_byte"):
+        check_serve_config(config)
