@@ -18,7 +18,7 @@ export PYTHONPATH := $(CURDIR)
 # KFP's local runner starts `python3` tasks: the venv must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo train-full test lint format bench compile venv venv-vllm test-conformance-vllm chart-sync clean
+.PHONY: demo train-full test lint format bench compile venv venv-vllm venv-kfp test-conformance-vllm chart-sync clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,21 @@ $(VLLM_STAMP): pyproject.toml constraints.txt constraints-vllm.txt
 
 venv-vllm: $(VLLM_STAMP)
 
+# The protos of the KFP release the cluster runs (infra/prerequisites/versions.env), in their own
+# venv: the main venv's kfp SDK is newer, and its protos accept fields the pinned API server
+# rejects. tests/pipelines/test_kfp_protos.py parses the compiled pipeline with these (strictly).
+# --no-deps: kfp-kubernetes requires the whole kfp SDK, which the checker does not import.
+KFP_VENV  := .venv-kfp
+KFP_STAMP := $(KFP_VENV)/.installed-stamp
+
+$(KFP_STAMP): infra/prerequisites/versions.env
+	test -x $(KFP_VENV)/bin/python || $(PYTHON) -m venv $(KFP_VENV)
+	PIP_CONSTRAINT= $(KFP_VENV)/bin/python -m pip install --quiet --no-deps kfp-pipeline-spec==2.14.3 \
+	  kfp-kubernetes==2.14.3 protobuf==6.31.1 googleapis-common-protos==1.70.0 PyYAML==6.0.2
+	touch $(KFP_STAMP)
+
+venv-kfp: $(KFP_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/python -m pipelines.demo
 
@@ -60,7 +75,7 @@ train-full: $(STAMP)
 CONFORMANCE := tests/mail2ticket/engines/test_conformance.py
 
 # In .venv-vllm both engines are required: one that cannot be imported fails the run, never skips.
-test: lint $(VLLM_STAMP)
+test: lint $(VLLM_STAMP) $(KFP_STAMP)
 	$(BIN)/python -m pytest --ignore=$(CONFORMANCE)
 	MAIL2TICKET_ENGINES=transformers,vllm $(VLLM_BIN)/python -m pytest $(CONFORMANCE)
 
@@ -89,4 +104,4 @@ chart-sync:
 	cp pipelines/compiled/ticket_classifier.yaml helm/mail2ticket/files/ticket_classifier.yaml
 
 clean:
-	rm -rf $(VENV) $(VLLM_VENV) .pytest_cache .ruff_cache build *.egg-info demo-output demo-output-full
+	rm -rf $(VENV) $(VLLM_VENV) $(KFP_VENV) .pytest_cache .ruff_cache build *.egg-info demo-output demo-output-full

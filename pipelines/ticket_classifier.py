@@ -7,6 +7,14 @@ their own parameters; MLflow holds the runs (tagged with the KFP run id) and the
 Cluster settings (where GPU steps run, which Secrets feed the environment, image pull secrets)
 are fixed at compile time from :class:`ClusterSettings` (environment variables
 ``MAIL2TICKET_*``), because Kubernetes scheduling fields are not pipeline parameters.
+
+The compiled YAML targets the KFP API server the project pins (2.14.3, in
+``infra/prerequisites/versions.env``), kept as the prerequisite because more clusters run it than
+2.15: that server parses every ``KubernetesExecutorConfig`` strictly when it creates a run, so
+nothing newer than its protos may be emitted (``tests/pipelines/kfp_proto_check.py`` checks it).
+In particular ``use_secret_as_env(..., optional=True)`` is never used (``SecretAsEnv.optional``
+appeared in 2.15.0): every key mapped must exist in its Secret, which is why the MLflow
+credentials are mapped only when MLflow basic auth is on (:attr:`ClusterSettings.mlflow_auth`).
 """
 
 # No `from __future__ import annotations` here: KFP reads the real annotation objects.
@@ -39,6 +47,11 @@ def _env_json(name: str, default: object) -> object:
     return json.loads(value) if value else default
 
 
+def _env_flag(name: str) -> bool:
+    """A boolean environment variable: true, 1 or yes (any case) turn it on; unset is off."""
+    return os.environ.get(name, "false").strip().lower() in ("1", "true", "yes")
+
+
 @dataclass(frozen=True)
 class ClusterSettings:
     """Where and how the steps run on the cluster (compile-time)."""
@@ -58,19 +71,43 @@ class ClusterSettings:
     """Secret with AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL."""
     mlflow_secret: str = os.environ.get("MAIL2TICKET_MLFLOW_SECRET", "mail2ticket-mlflow")
     """Secret with MLFLOW_TRACKING_URI (and MLFLOW_TRACKING_USERNAME/PASSWORD when auth is on)."""
+    mlflow_auth: bool = field(default_factory=lambda: _env_flag("MAIL2TICKET_MLFLOW_AUTH"))
+    """MLflow basic auth is on: also map MLFLOW_TRACKING_USERNAME/PASSWORD, which must then be in the Secret.
+
+    Off by default because KFP 2.14.3 cannot mark a Secret key optional: a mapped key missing from
+    the Secret stops the step's pod from starting. The chart's upload Job adds the two keys to an
+    already compiled package when ``mlflow.auth.enabled`` (``infra.kfp_upload --mlflow-auth``)."""
     image_pull_secrets: list[str] = field(
         default_factory=lambda: _env_json("MAIL2TICKET_IMAGE_PULL_SECRETS", ["mail2ticket-registry"])
     )
 
 
 S3_KEYS = {k: k for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL")}
-MLFLOW_KEYS = {k: k for k in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
+MLFLOW_KEYS = {"MLFLOW_TRACKING_URI": "MLFLOW_TRACKING_URI"}
+#: Mapped only with MLflow basic auth (ClusterSettings.mlflow_auth): KFP 2.14.3 has no optional keys.
+MLFLOW_AUTH_KEYS = {k: k for k in ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")}
+
+
+def mlflow_keys(settings: ClusterSettings) -> dict[str, str]:
+    """The MLflow Secret's keys the steps read: every one must exist (no ``optional`` before KFP 2.15)."""
+    return {**MLFLOW_KEYS, **MLFLOW_AUTH_KEYS} if settings.mlflow_auth else dict(MLFLOW_KEYS)
+
+
+def _use_secret_as_env(task: dsl.PipelineTask, secret: str, keys: dict[str, str]) -> None:
+    """``kubernetes.use_secret_as_env`` without the ``optional`` field, unknown to the KFP 2.14.3 API server.
+
+    kfp-kubernetes 2.15+ writes ``optional`` even when false (the field has explicit presence),
+    so it is removed from what the call emitted.
+    """
+    kubernetes.use_secret_as_env(task, secret, keys)
+    for entry in task.platform_config["kubernetes"]["secretAsEnv"]:
+        entry.pop("optional", None)
 
 
 def _on_cluster(task: dsl.PipelineTask, settings: ClusterSettings, gpu: bool, mlflow: bool = True) -> None:
-    kubernetes.use_secret_as_env(task, settings.s3_secret, S3_KEYS, optional=True)
+    _use_secret_as_env(task, settings.s3_secret, S3_KEYS)
     if mlflow:
-        kubernetes.use_secret_as_env(task, settings.mlflow_secret, MLFLOW_KEYS, optional=True)
+        _use_secret_as_env(task, settings.mlflow_secret, mlflow_keys(settings))
     if settings.image_pull_secrets:
         kubernetes.set_image_pull_secrets(task, settings.image_pull_secrets)
     if gpu:

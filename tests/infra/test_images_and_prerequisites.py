@@ -87,8 +87,11 @@ def test_prerequisite_versions_match_the_chart() -> None:
     assert kuberay["image"]["tag"] == f"v{env['KUBERAY_VERSION']}"
     assert kuberay["watchNamespace"] == ["mail2ticket"]
     kfp = yaml.safe_load((PREREQ / "kubeflow-pipelines" / "kustomization.yaml").read_text())
-    assert all(r.endswith(f"?ref={env['KFP_VERSION']}") for r in kfp["resources"])
-    assert {i["newTag"] for i in kfp["images"]} == {env["KFP_VERSION"]}
+    # The pinned manifests, vendored (no GitHub at install time); images: KFP's own at the pinned tag.
+    vendored = f"third_party/kubeflow-pipelines-{env['KFP_VERSION']}/manifests/kustomize/env/platform-agnostic"
+    assert kfp["resources"] == [f"../../../{vendored}"] and (REPO_ROOT / vendored / "kustomization.yaml").is_file()
+    kfp_own = [i for i in kfp["images"] if i["name"].startswith("ghcr.io/kubeflow/kfp-")]
+    assert len(kfp_own) >= 10 and {i["newTag"] for i in kfp_own} == {env["KFP_VERSION"]}
     readme = (PREREQ / "README.md").read_text()
     for version in (env["KUBERAY_VERSION"], env["KFP_VERSION"], env["GPU_OPERATOR_VERSION"]):
         assert version in readme

@@ -16,7 +16,8 @@ GPU_TASKS = ("train-adapter", "evaluate-candidate", "evaluate-baseline")
 
 @pytest.fixture
 def default_settings(monkeypatch: pytest.MonkeyPatch) -> ClusterSettings:
-    for name in ("MAIL2TICKET_GPU_NODE_SELECTOR", "MAIL2TICKET_GPU_TOLERATIONS", "MAIL2TICKET_IMAGE_PULL_SECRETS"):
+    for name in ("MAIL2TICKET_GPU_NODE_SELECTOR", "MAIL2TICKET_GPU_TOLERATIONS", "MAIL2TICKET_IMAGE_PULL_SECRETS",
+                 "MAIL2TICKET_MLFLOW_AUTH"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     return ClusterSettings()
 
@@ -58,6 +59,10 @@ def test_gpu_steps_go_to_a10_nodes_with_secrets(default_settings: ClusterSetting
         assert k8s["nodeSelector"]["labels"] == {"nvidia.com/gpu.product": "NVIDIA-A10"}
         assert k8s["tolerations"][0]["key"] == "nvidia.com/gpu"
         assert {s["secretName"] for s in k8s["secretAsEnv"]} == {"mail2ticket-s3", "mail2ticket-mlflow"}
+        # KFP 2.14.3 has no optional Secret keys: only keys every site's Secret holds are mapped.
+        assert all("optional" not in s for s in k8s["secretAsEnv"])
+        mapped = {e["secretKey"] for s in k8s["secretAsEnv"] for e in s["keyToEnv"]}
+        assert "MLFLOW_TRACKING_URI" in mapped and "MLFLOW_TRACKING_USERNAME" not in mapped
         assert containers[f"exec-{task}"]["container"]["resources"]["accelerator"]["resourceCount"] == "1"
     for task in ("prepare-data", "evaluate-classical", "promote-adapter"):
         assert "nodeSelector" not in executors[f"exec-{task}"]
