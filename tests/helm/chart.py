@@ -6,6 +6,7 @@ and the helpers below find the pods, containers and policies in the rendered obj
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,12 +24,42 @@ PROFILES = {
     "onprem": CHART / "values-onprem.yaml",
     "secnumcloud": CHART / "values-secnumcloud.yaml",
 }
+#: What a site must give on top of the chart's defaults for the schema to accept them: where the
+#: object storage, MLflow's PostgreSQL and the API server are. The "default" profile is this.
+SITE_MINIMUM: dict[str, Any] = {
+    "networkPolicy": {
+        "s3": {"cidrs": ["10.20.0.0/24"]},
+        "postgres": {"cidrs": ["10.20.1.10/32"]},
+        "kubeAPIServer": {"cidrs": ["10.10.0.10/32"]},
+    }
+}
+
+
+def supported_kube_versions() -> list[str]:
+    """The Kubernetes versions kubernetes-validate knows from the chart's kubeVersion floor on."""
+    import kubernetes_validate.utils
+
+    floor = re.match(r">=(\d+)\.(\d+)", yaml.safe_load((CHART / "Chart.yaml").read_text())["kubeVersion"])
+    minimum = tuple(int(x) for x in floor.groups())
+    known = dict.fromkeys(kubernetes_validate.utils.all_versions())
+    return [v for v in known if tuple(int(x) for x in v.split(".")[:2]) >= minimum]
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` on top of ``base``, key by key in nested mappings, as Helm merges values files."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def profile_values(profile: str) -> dict[str, Any]:
-    """The values a profile passes to ``helm install -f`` (nothing for the chart's defaults)."""
+    """The values a profile passes to ``helm install -f`` (the site's minimum for the chart's defaults)."""
     path = PROFILES[profile]
-    return yaml.safe_load(path.read_text(encoding="utf-8")) if path else {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path else SITE_MINIMUM
 
 
 @dataclass(frozen=True)
@@ -53,7 +84,12 @@ class Rendered:
 
 
 def render(values: dict[str, Any] | None = None, profile: str = "custom") -> Rendered:
-    """Render the chart offline as ``helm install`` would (schema validation included)."""
+    """Render the chart offline as ``helm install`` would (schema validation included).
+
+    Values without a profile are laid over the site's minimum, so a test changes only what it tests.
+    """
+    if profile == "custom":
+        values = deep_merge(SITE_MINIMUM, values or {})
     with helm.Chart.load(CHART) as chart:
         merged = chart.merge_values(values or {})
         templates = chart.render(values or {}, name=RELEASE, namespace=NAMESPACE, is_install=True)

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.helm.chart import CHART, PROFILES, Rendered, pod_templates, render, selector_matches
 
@@ -104,6 +105,20 @@ def test_every_image_comes_from_the_private_registry_without_latest(rendered: Re
             assert container["imagePullPolicy"] == rendered.values["global"]["imagePullPolicy"], where
 
 
+def test_containers_kuberay_injects_take_the_release_images(rendered: Rendered) -> None:
+    """KubeRay 1.5.1 (common/pod.go) gives the autoscaler sidecar the head's Ray image unless
+    ``autoscalerOptions.image`` names another, and the wait-for-GCS init container the worker's:
+    neither may name a public image."""
+    cluster = rendered.one("RayService")["spec"]["rayClusterConfig"]
+    registry = rendered.values["global"]["imageRegistry"]
+    assert cluster.get("autoscalerOptions", {}).get("image", registry + "/").startswith(registry + "/")
+    head = cluster["headGroupSpec"]["template"]["spec"]["containers"][0]
+    assert head["image"].startswith(f"{registry}/{rendered.values['images']['runtime']['repository']}:")
+    for group in cluster["workerGroupSpecs"]:
+        worker = group["template"]["spec"]["containers"][0]
+        assert worker["image"].startswith(f"{registry}/{rendered.values['images']['engine']['repository']}:")
+
+
 def test_latest_tag_is_refused_with_a_clear_message() -> None:
     import helm_python as helm
 
@@ -170,10 +185,14 @@ def test_no_egress_to_the_internet(rendered: Rendered) -> None:
 
 
 def test_secnumcloud_sends_nothing_outside_the_cluster(renders: dict[str, Rendered]) -> None:
+    """The only address blocks are the node's own NodeLocal DNSCache (link-local), for DNS only."""
     rendered = renders["secnumcloud"]
     for policy in policies(rendered):
         for rule in policy["spec"].get("egress", []):
-            assert all("ipBlock" not in peer for peer in rule["to"]), policy["metadata"]["name"]
+            blocks = [ipaddress.ip_network(peer["ipBlock"]["cidr"]) for peer in rule["to"] if "ipBlock" in peer]
+            assert all(block.is_link_local for block in blocks), (policy["metadata"]["name"], blocks)
+            if blocks:
+                assert {p["port"] for p in rule["ports"]} == {53}, policy["metadata"]["name"]
 
 
 def test_a_world_cidr_is_rejected() -> None:
@@ -236,6 +255,8 @@ def test_every_long_running_workload_has_a_pdb_selecting_it(rendered: Rendered) 
         assert any(selector_matches(p["spec"]["selector"], pod.labels) for p in pdbs), pod.where
     for pdb in pdbs:
         assert len({"minAvailable", "maxUnavailable"} & set(pdb["spec"])) == 1
+        # An unready pod (a GPU worker whose engine failed) must not block node drains.
+        assert pdb["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow", pdb["metadata"]["name"]
 
 
 def test_mlflow_rolls_out_without_losing_capacity(rendered: Rendered) -> None:
@@ -253,7 +274,26 @@ def test_ingress_is_tls_only(renders: dict[str, Rendered]) -> None:
         (tls,) = ingress["tls"]
         assert tls["secretName"] == "mail2ticket-tls" and set(tls["hosts"]) == hosts
         backends = {r["http"]["paths"][0]["backend"]["service"]["name"] for r in ingress["rules"]}
-        assert backends == {"m2t-mail2ticket-agents-serve-svc", "m2t-mail2ticket-mlflow"}
+        assert backends == {"m2t-mail2ticket-agents-head-svc", "m2t-mail2ticket-mlflow"}
+
+
+def test_the_api_goes_to_the_head_only_where_the_proxy_runs(rendered: Rendered) -> None:
+    """With proxy_location HeadOnly only the head listens on the Serve port; KubeRay 1.5.1
+    (common/pod.go BuildPod) labels every RayService worker ``ray.io/serve=true`` anyway, so
+    ``<rayservice>-serve-svc`` would list the workers: the API goes through the head Service
+    (common/service.go BuildHeadServiceForRayService: the head container's ports, ``serve`` among them)."""
+    service = rendered.one("RayService")
+    serve_config = yaml.safe_load(service["spec"]["serveConfigV2"])
+    assert serve_config["proxy_location"] == "HeadOnly"
+    head = service["spec"]["rayClusterConfig"]["headGroupSpec"]["template"]["spec"]["containers"][0]
+    port = rendered.values["serving"]["httpOptions"]["port"]
+    assert {"name": "serve", "containerPort": port} in head["ports"]
+    head_service = f"{service['metadata']['name']}-head-svc"
+    urls = rendered.one("Pod", "-test-healthz")["spec"]["containers"][0]["command"][3:]
+    assert urls[0].startswith(f"http://{head_service}.")
+    for ingress in rendered.of_kind("Ingress"):
+        backends = [r["http"]["paths"][0]["backend"]["service"] for r in ingress["spec"]["rules"]]
+        assert {"name": head_service, "port": {"number": port}} in backends
 
 
 # --- MLflow -------------------------------------------------------------------------------------------
@@ -264,7 +304,12 @@ def test_mlflow_server_settings(rendered: Rendered) -> None:
     (server,) = pod["containers"]
     args = server["args"]
     allowed = next(a for a in args if a.startswith("--allowed-hosts=")).split("=", 1)[1].split(",")
-    assert "m2t-mail2ticket-mlflow.mail2ticket.svc:5000" in allowed and "*" not in allowed
+    assert "*" not in allowed
+    # Every name a client in the cluster may use for the Service, with and without the port.
+    service = "m2t-mail2ticket-mlflow"
+    for name in (service, f"{service}.mail2ticket", f"{service}.mail2ticket.svc",
+                 f"{service}.mail2ticket.svc.cluster.local", "localhost"):  # fmt: skip
+        assert name in allowed and f"{name}:5000" in allowed, name
     assert "--artifacts-destination=s3://mail2ticket/mlflow" in args and "--serve-artifacts" in args
     env = {e["name"]: e for e in server["env"]}
     assert env["MLFLOW_DISABLE_TELEMETRY"]["value"] == "true"
@@ -307,12 +352,14 @@ def test_pipeline_upload_job(rendered: Rendered) -> None:
     assert hook(job) == "post-install,post-upgrade"
     (container,) = job["spec"]["template"]["spec"]["containers"]
     assert container["command"] == ["python", "-m", "infra.kfp_upload"]
-    args = dict(a.split("=", 1) for a in container["args"])
+    args = dict(a.split("=", 1) for a in container["args"] if "=" in a)
     assert args["--host"] == rendered.values["kfp"]["upload"]["host"]
     assert args["--package"] == "/etc/mail2ticket/pipeline/ticket_classifier.yaml"
-    from infra.kfp_upload import version_name
-
-    assert args["--version"] == version_name("0.1.0", CHART / "files" / "ticket_classifier.yaml")
+    # The Job names the version <chart version>-<hash of the package patched with these images>.
+    assert args["--chart-version"] == "0.1.0" and "--version" not in args
+    assert args["--runtime-image"] == container["image"]  # the steps' CPU image is the Job's own
+    assert args["--gpu-image"].endswith("/mail2ticket/engine-gpu:0.1.0")
+    assert ("--mlflow-auth" in container["args"]) == bool(rendered.values["mlflow"]["auth"]["enabled"])
     configmap = rendered.one("ConfigMap", "-pipeline")
     shipped = (CHART / "files" / "ticket_classifier.yaml").read_text(encoding="utf-8")
     assert configmap["data"]["ticket_classifier.yaml"].strip() == shipped.strip()
@@ -322,7 +369,7 @@ def test_helm_test_calls_healthz(rendered: Rendered) -> None:
     pod = rendered.one("Pod", "-test-healthz")
     assert hook(pod) == "test"
     urls = pod["spec"]["containers"][0]["command"][3:]
-    assert urls[0] == "http://m2t-mail2ticket-agents-serve-svc.mail2ticket.svc:8000/healthz"
+    assert urls[0] == "http://m2t-mail2ticket-agents-head-svc.mail2ticket.svc:8000/healthz"
     assert urls[1] == "http://m2t-mail2ticket-mlflow.mail2ticket.svc:5000/health"
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import helm_python as helm
 import pytest
 
-from tests.helm.chart import CHART, profile_values
+from tests.helm.chart import CHART, SITE_MINIMUM, deep_merge, profile_values
 
 CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("registry missing", {"global": {"imageRegistry": None}}, ["at '/global': missing property 'imageRegistry'"]),
@@ -59,6 +59,14 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("secnumcloud with one MLflow replica", {"global": {"profile": "secnumcloud", "imagePullPolicy": "Always"},
                                              "mlflow": {"auth": {"enabled": True}}},
      ["at '/mlflow/replicas': minimum: got 1, want 2"]),
+    ("no object storage destination", {"networkPolicy": {"s3": {"cidrs": []}}},
+     ["at '/networkPolicy/s3/cidrs': minItems: got 0, want 1",
+      "at '/networkPolicy/s3/namespace': minLength: got 0, want 1"]),
+    ("no PostgreSQL destination", {"networkPolicy": {"postgres": {"cidrs": [], "namespace": ""}}},
+     ["at '/networkPolicy/postgres/cidrs': minItems: got 0, want 1",
+      "at '/networkPolicy/postgres/namespace': minLength: got 0, want 1"]),
+    ("autoscaler without the API server", {"networkPolicy": {"kubeAPIServer": {"cidrs": []}}},
+     ["at '/networkPolicy/kubeAPIServer/cidrs': minItems: got 0, want 1"]),
     ("secnumcloud keeping e-mails",
      {**profile_values("secnumcloud"), "serving": {"args": {"audit": {"email": "keep"}}}},
      ["at '/serving/args/audit/email': value must be one of 'hash', 'redact'"]),
@@ -68,7 +76,7 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
 @pytest.mark.parametrize(("values", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_schema_rejects_with_a_clear_message(values: dict[str, Any], fragments: list[str]) -> None:
     with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError) as caught:
-        chart.render(values, name="m2t", namespace="mail2ticket")
+        chart.render(deep_merge(SITE_MINIMUM, values), name="m2t", namespace="mail2ticket")
     message = str(caught.value)
     assert "values don't meet the specifications of the schema" in message
     for fragment in fragments:
@@ -84,3 +92,25 @@ def test_shipped_values_pass_the_schema(profile: str) -> None:
 def test_lint_reports_schema_errors() -> None:
     report = helm.lint(CHART, {"s3": {"bucket": None}}, strict=True)
     assert any("missing property 'bucket'" in error for error in report["errors"]), report
+
+
+def test_the_chart_defaults_alone_are_refused_naming_what_the_site_must_give() -> None:
+    """Without the site's storage, database and API server no pod could reach them: refuse early."""
+    with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError) as caught:
+        chart.render({}, name="m2t", namespace="mail2ticket")
+    message = str(caught.value)
+    for path in ("/networkPolicy/s3", "/networkPolicy/postgres", "/networkPolicy/kubeAPIServer/cidrs"):
+        assert f"at '{path}" in message, message
+
+
+def test_destinations_are_not_asked_for_what_is_off() -> None:
+    """No NetworkPolicy, no destination to declare; no autoscaler, no API server; no MLflow, no database."""
+    with helm.Chart.load(CHART) as chart:
+        chart.validate_schema({"networkPolicy": {"enabled": False}})
+        chart.validate_schema(
+            deep_merge(SITE_MINIMUM, {"serving": {"autoscaling": {"enabled": False}},
+                                      "networkPolicy": {"kubeAPIServer": {"cidrs": []}}})
+        )  # fmt: skip
+        chart.validate_schema(
+            deep_merge(SITE_MINIMUM, {"mlflow": {"enabled": False}, "networkPolicy": {"postgres": {"cidrs": []}}})
+        )

@@ -123,18 +123,17 @@ http://{{ include "mail2ticket.mlflowServiceName" . }}.{{ .Release.Namespace }}.
 {{ include "mail2ticket.fullname" . }}-agents
 {{- end -}}
 
-{{/* KubeRay names the Serve service <rayservice>-serve-svc. */}}
+{{/* The Service that reaches the agents' API: KubeRay's head Service of the RayService,
+     <rayservice>-head-svc (port "serve"), which follows the active cluster's head through a
+     NewCluster upgrade. Not <rayservice>-serve-svc: KubeRay 1.5.1 labels every RayService worker
+     ray.io/serve=true, so that Service also lists the GPU workers, where (proxy_location HeadOnly)
+     nothing listens on the Serve port. */}}
 {{- define "mail2ticket.serveServiceName" -}}
-{{ include "mail2ticket.rayServiceName" . }}-serve-svc
+{{ include "mail2ticket.rayServiceName" . }}-head-svc
 {{- end -}}
 
 {{- define "mail2ticket.artifactsDestination" -}}
 {{- .Values.mlflow.artifactsDestination | default (printf "s3://%s/mlflow" .Values.s3.bucket) -}}
-{{- end -}}
-
-{{/* Version name of the pipeline in KFP: chart version + content hash of the compiled package. */}}
-{{- define "mail2ticket.pipelineVersion" -}}
-{{- printf "%s-%s" .Chart.Version (.Files.Get "files/ticket_classifier.yaml" | sha256sum | trunc 8) -}}
 {{- end -}}
 
 {{/* serveConfigV2: files/serve-config.yaml with the cluster's overrides merged in. */}}

@@ -13,6 +13,19 @@
       port: 53
     - protocol: TCP
       port: 53
+{{- with .Values.networkPolicy.dns.nodeLocalCidrs }}
+# NodeLocal DNSCache answers on a link-local address of the node, outside any pod selector.
+- to:
+    {{- range . }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  ports:
+    - protocol: UDP
+      port: 53
+    - protocol: TCP
+      port: 53
+{{- end }}
 {{- end -}}
 
 {{/* A destination outside the namespace: (dict "ctx" $ "target" .Values.networkPolicy.s3).
