@@ -15,6 +15,8 @@ from typing import Any
 import helm_python as helm
 import yaml
 
+from infra.preflight import merge_values
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHART = REPO_ROOT / "helm" / "mail2ticket"
 RELEASE = "m2t"
@@ -43,17 +45,6 @@ def supported_kube_versions() -> list[str]:
     minimum = tuple(int(x) for x in floor.groups())
     known = dict.fromkeys(kubernetes_validate.utils.all_versions())
     return [v for v in known if tuple(int(x) for x in v.split(".")[:2]) >= minimum]
-
-
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    """``override`` on top of ``base``, key by key in nested mappings, as Helm merges values files."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
 
 
 def profile_values(profile: str) -> dict[str, Any]:
@@ -89,7 +80,7 @@ def render(values: dict[str, Any] | None = None, profile: str = "custom") -> Ren
     Values without a profile are laid over the site's minimum, so a test changes only what it tests.
     """
     if profile == "custom":
-        values = deep_merge(SITE_MINIMUM, values or {})
+        values = merge_values(SITE_MINIMUM, values or {})
     with helm.Chart.load(CHART) as chart:
         merged = chart.merge_values(values or {})
         templates = chart.render(values or {}, name=RELEASE, namespace=NAMESPACE, is_install=True)

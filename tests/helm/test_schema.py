@@ -11,7 +11,8 @@ from typing import Any
 import helm_python as helm
 import pytest
 
-from tests.helm.chart import CHART, SITE_MINIMUM, deep_merge, profile_values
+from infra.preflight import merge_values
+from tests.helm.chart import CHART, SITE_MINIMUM, profile_values
 
 CASES: list[tuple[str, dict[str, Any], list[str]]] = [
     ("registry missing", {"global": {"imageRegistry": None}}, ["at '/global': missing property 'imageRegistry'"]),
@@ -76,7 +77,7 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
 @pytest.mark.parametrize(("values", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_schema_rejects_with_a_clear_message(values: dict[str, Any], fragments: list[str]) -> None:
     with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError) as caught:
-        chart.render(deep_merge(SITE_MINIMUM, values), name="m2t", namespace="mail2ticket")
+        chart.render(merge_values(SITE_MINIMUM, values), name="m2t", namespace="mail2ticket")
     message = str(caught.value)
     assert "values don't meet the specifications of the schema" in message
     for fragment in fragments:
@@ -108,9 +109,9 @@ def test_destinations_are_not_asked_for_what_is_off() -> None:
     with helm.Chart.load(CHART) as chart:
         chart.validate_schema({"networkPolicy": {"enabled": False}})
         chart.validate_schema(
-            deep_merge(SITE_MINIMUM, {"serving": {"autoscaling": {"enabled": False}},
+            merge_values(SITE_MINIMUM, {"serving": {"autoscaling": {"enabled": False}},
                                       "networkPolicy": {"kubeAPIServer": {"cidrs": []}}})
         )  # fmt: skip
         chart.validate_schema(
-            deep_merge(SITE_MINIMUM, {"mlflow": {"enabled": False}, "networkPolicy": {"postgres": {"cidrs": []}}})
+            merge_values(SITE_MINIMUM, {"mlflow": {"enabled": False}, "networkPolicy": {"postgres": {"cidrs": []}}})
         )
