@@ -176,6 +176,10 @@ def evaluate_command(
         Literal["email", "description"],
         typer.Option(help="email: the labelled first e-mail; description: the whole thread, split as serving does."),
     ] = "email",
+    extractor: Annotated[
+        Literal["combined", "model", "parsers"],
+        typer.Option(help="Extraction: alert parsers then the model (as served), the model only, or the parsers only."),
+    ] = "combined",
 ) -> None:
     """Evaluate a classifier or the extraction agents (base model, or base + adapter) on a labelled JSONL file."""
     from mail2ticket.data.records import read_labelled_jsonl
@@ -194,7 +198,8 @@ def evaluate_command(
         raise ValueError(f"--classifier {classifier} needs --adapter, --task classification and --mode constrained")
     candidate = Candidate.resolve(model, adapter, prompt_style, taxonomy)
     if task == "extraction":
-        _evaluate_extraction(candidate.engine(), records, taxonomy, candidate.adapter, max_new_tokens or 256, out)
+        engine = None if extractor == "parsers" else candidate.engine()  # the parsers need no model
+        _evaluate_extraction(engine, records, taxonomy, candidate.adapter, max_new_tokens or 256, out, extractor)
         return
     style = candidate.prompt_style
     if classifier != "llm" or mode == "constrained":
@@ -237,12 +242,18 @@ def _split_descriptions(records: list[dict[str, Any]], data: str) -> list[dict[s
 
 
 def _evaluate_extraction(
-    engine: Any, records: list[dict[str, Any]], taxonomy: Any, adapter: str | None, budget: int, out: Path | None
+    engine: Any,
+    records: list[dict[str, Any]],
+    taxonomy: Any,
+    adapter: str | None,
+    budget: int,
+    out: Path | None,
+    extractor: str = "combined",
 ) -> None:
     """Field-level accuracy of the extraction agents: a per-field table, then the files when asked."""
     from mail2ticket.evaluation.extraction import evaluate_extraction, render_table, write_extraction_outputs
 
-    result = evaluate_extraction(engine, records, taxonomy, adapter, max_new_tokens=budget)
+    result = evaluate_extraction(engine, records, taxonomy, adapter, max_new_tokens=budget, extractor=extractor)
     typer.echo(render_table(result))
     if out:
         paths = write_extraction_outputs(result, out)

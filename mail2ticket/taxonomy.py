@@ -4,6 +4,20 @@ The taxonomy is data (``taxonomy.yaml``), not code: adding a category is a YAML 
 retraining. This module validates that file with pydantic so a broken taxonomy fails at load
 time with a message that names the file, the category and the field, instead of surfacing
 later as a confusing prompt or schema error.
+
+Besides its type, a field states how its values are obtained and compared (:class:`FieldSpec`):
+
+* ``copied: true``: the value is text the e-mail contains (hostnames, paths, job names,
+  accounts, error messages), copied, never invented: a finalised answer keeps it only if the
+  e-mail contains it (whitespace runs collapsed, surrounding quotes and punctuation trimmed),
+  list elements the e-mail does not contain are dropped and an empty list is absent;
+  ``ignore_case: true`` (hostnames) compares without case;
+* ``match``: how evaluation compares a prediction with the truth, ``exact`` (after
+  normalisation) or ``fuzzy`` (free text); by default ``fuzzy`` for a plain string field (not
+  copied, no enum) and ``exact`` for everything else.
+
+These two conventions change no prompt and no schema the model decodes against, so they are
+not part of :attr:`Taxonomy.digest`: adapters trained before them still match.
 """
 
 from __future__ import annotations
@@ -20,6 +34,12 @@ DEFAULT_TAXONOMY_PATH = Path(__file__).with_name("taxonomy.yaml")
 UNKNOWN = "unknown"
 
 FieldType = Literal["string", "date", "datetime", "boolean", "integer", "string_list"]
+
+#: How evaluation compares a field's predicted and true values (see :attr:`FieldSpec.comparison`).
+FieldMatch = Literal["exact", "fuzzy"]
+
+#: Field attributes that change neither the prompt nor the decoding schema (left out of the digest).
+_POST_PROCESSING_ATTRIBUTES = {"copied", "ignore_case", "match"}
 
 #: JSON Schema fragment for each field type. Dates stay strings with a format so that
 #: schema-constrained decoding produces ISO 8601 text the ticketing tool can ingest.
@@ -45,6 +65,20 @@ class FieldSpec(BaseModel):
     type: FieldType
     description: str = ""
     enum: list[str] | None = Field(default=None, description="Allowed values (string fields only).")
+    copied: bool = Field(
+        default=False,
+        description=(
+            "The value is text the e-mail contains, copied, never invented (string and string_list "
+            "fields): a value, or list element, the e-mail does not contain is dropped."
+        ),
+    )
+    ignore_case: bool = Field(
+        default=False, description="Look for a copied value without case (hostnames); only with 'copied'."
+    )
+    match: FieldMatch | None = Field(
+        default=None,
+        description="How evaluation compares values: 'exact' or 'fuzzy' (default: see 'comparison').",
+    )
 
     @model_validator(mode="after")
     def _enum_only_on_strings(self) -> FieldSpec:
@@ -53,6 +87,25 @@ class FieldSpec(BaseModel):
         if self.enum is not None and not self.enum:
             raise ValueError("'enum' must list at least one value")
         return self
+
+    @model_validator(mode="after")
+    def _copied_only_on_text(self) -> FieldSpec:
+        if self.copied and self.type not in ("string", "string_list"):
+            raise ValueError("'copied' is only allowed on fields of type 'string' or 'string_list'")
+        if self.copied and self.enum is not None:
+            raise ValueError("'copied' and 'enum' exclude each other (an enum value is chosen, not copied)")
+        if self.ignore_case and not self.copied:
+            raise ValueError("'ignore_case' is only allowed with 'copied: true'")
+        if self.match == "fuzzy" and (self.type != "string" or self.enum is not None):
+            raise ValueError("'match: fuzzy' is only allowed on free-text fields (type 'string', no 'enum')")
+        return self
+
+    @property
+    def comparison(self) -> FieldMatch:
+        """``match`` when given, else ``fuzzy`` for free text (a string, not copied, no enum), else ``exact``."""
+        if self.match is not None:
+            return self.match
+        return "fuzzy" if self.type == "string" and self.enum is None and not self.copied else "exact"
 
     def json_schema(self) -> dict[str, Any]:
         schema = dict(_JSON_TYPES[self.type])
@@ -84,6 +137,11 @@ class Category(BaseModel):
             if not name.isidentifier():
                 raise ValueError(f"field name {name!r} is not a valid identifier")
         return fields
+
+    @property
+    def copied_fields(self) -> dict[str, bool]:
+        """The fields marked ``copied``, each mapped to whether case is ignored when looking for it."""
+        return {name: spec.ignore_case for name, spec in self.fields.items() if spec.copied}
 
     def json_schema(self) -> dict[str, Any]:
         """JSON Schema of this category's extraction output (every field optional)."""
@@ -159,7 +217,9 @@ class Taxonomy(BaseModel):
     @cached_property
     def digest(self) -> str:
         """Content hash, recorded with adapters so a mismatched taxonomy is detected."""
-        canonical = self.model_dump_json()
+        canonical = self.model_dump_json(
+            exclude={"categories": {"__all__": {"fields": {"__all__": _POST_PROCESSING_ATTRIBUTES}}}}
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -213,6 +273,7 @@ __all__ = [
     "DEFAULT_TAXONOMY_PATH",
     "UNKNOWN",
     "Category",
+    "FieldMatch",
     "FieldSpec",
     "FieldType",
     "Taxonomy",

@@ -271,16 +271,17 @@ def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serv
     }
 
 
-def sample_emails(count: int = SAMPLE_EMAILS) -> list[tuple[str, str]]:
-    """``count`` generated e-mails of different categories (a seed the training corpus did not use)."""
+def sample_emails(count: int = SAMPLE_EMAILS) -> list[tuple[str, str, dict[str, Any]]]:
+    """``count`` generated e-mails of different categories (a seed the training corpus did not use),
+    each with its category and the fields the generator wrote it with."""
     from mail2ticket.data.corpus import CorpusGenerator
 
-    samples: dict[str, str] = {}
+    samples: dict[str, tuple[str, dict[str, Any]]] = {}
     for ticket in CorpusGenerator(CorpusConfig(tickets=200, seed=DEMO_SEED + 1, strategic_share=1.0)).tickets():
-        samples.setdefault(ticket.category, ticket.first_email)
+        samples.setdefault(ticket.category, (ticket.first_email, ticket.fields))
         if len(samples) == count:
             break
-    return [(email, category) for category, email in samples.items()]
+    return [(email, category, fields) for category, (email, fields) in samples.items()]
 
 
 def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
@@ -305,23 +306,24 @@ def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
             served = client.get("/readyz").json()
             console.print(f"[bold]5. serving[/] {url}: {served['serving']} {served['models']['classifier']}")
             table = Table(title=f"{SAMPLE_EMAILS} e-mails posted to POST /v1/tickets")
-            for column in ("e-mail", "expected", "category", "confidence", "review", "fields"):
+            for column in ("e-mail", "expected", "category", "confidence", "review", "expected fields", "fields (by)"):
                 table.add_column(column, overflow="fold")
             samples = sample_emails()
             # Posted together, as a ticketing tool would: the engine batches the agents' calls.
             with ThreadPoolExecutor(max_workers=len(samples)) as pool:
                 responses = list(pool.map(lambda sample: client.post("/v1/tickets", json={"email": sample[0]}),
                                           samples))  # fmt: skip
-            for (email, expected), response in zip(samples, responses, strict=True):
+            for (email, expected, truth), response in zip(samples, responses, strict=True):
                 ticket = response.json()
                 tickets.append(ticket)
                 if response.status_code != 200:
-                    table.add_row(email[:60], expected, f"HTTP {response.status_code}", "", "", str(ticket))
+                    table.add_row(email[:60], expected, f"HTTP {response.status_code}", "", "", "", str(ticket))
                     continue
+                answered_by = ticket["models"]["extractor"].get("answered_by") or "-"
                 table.add_row(
                     " ".join(email.split())[:80] + "…", expected, ticket["category"], f"{ticket['confidence']:.2f}",
-                    "yes" if ticket["needs_review"] else "no",
-                    json.dumps(ticket["fields"], ensure_ascii=False),
+                    "yes" if ticket["needs_review"] else "no", json.dumps(truth, ensure_ascii=False),
+                    f"{json.dumps(ticket['fields'], ensure_ascii=False)} ({answered_by})",
                 )  # fmt: skip
         console.print(table)
         console.print(f"   audit log: {audit}")

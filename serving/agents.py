@@ -33,7 +33,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, ClassicalError, Routing
-from mail2ticket.extraction import ExtractionAgent, agents_for
+from mail2ticket.extraction import ExtractionAgent, agents_for, parsed_fields
 from mail2ticket.prompts import classification_prompt
 from mail2ticket.registry.adapters import AdapterError, read_metadata, resolve_adapter
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
@@ -151,20 +151,32 @@ class Extractor(_Agent):
         agent = self.agents.get(category)
         return agent is not None and bool(agent.fields)
 
-    async def extract(self, email: str, category: str, received_at: str | None) -> dict[str, Any]:
-        """The category's fields, schema-valid and normalised (ISO dates relative to ``received_at``, ISO 8601)."""
+    async def extract(
+        self, email: str, category: str, received_at: str | None, subject: str | None = None
+    ) -> dict[str, Any]:
+        """The category's fields, schema-valid and normalised (ISO dates relative to ``received_at``, ISO 8601).
+
+        A monitoring or backup notification of the category is read by its parser (exact, no
+        engine call); the model answers everything else. ``answered_by`` says which did.
+        """
         started = time.perf_counter()
         if not self.has_agent(category):
-            return {"fields": {}, "agent": None, "engine_ms": 0.0, "agent_ms": 0.0}
+            return {"fields": {}, "agent": None, "answered_by": None, "engine_ms": 0.0, "agent_ms": 0.0}
         agent = self.agents[category]
-        prompt = agent.prompt(self.tokenizer, email, received_at)
-        budget = self.settings.agents.extract_max_new_tokens
-        result = await self.engine.extract.remote(prompt, agent.schema, None, budget)
-        fields = agent.finalize(result["output"], received_at)
+        parsed = parsed_fields(agent, email, received_at, subject) if self.settings.agents.alert_parsers else None
+        if parsed is not None:
+            fields, answered_by, engine_ms = parsed.fields, parsed.answered_by, 0.0
+        else:
+            prompt = agent.prompt(self.tokenizer, email, received_at)
+            budget = self.settings.agents.extract_max_new_tokens
+            result = await self.engine.extract.remote(prompt, agent.schema, None, budget)
+            fields = agent.finalize(result["output"], received_at, email)  # copied values checked against it
+            answered_by, engine_ms = "model", result["engine_ms"]
         return {
             "fields": fields,
             "agent": agent.key,
-            "engine_ms": result["engine_ms"],
+            "answered_by": answered_by,
+            "engine_ms": engine_ms,
             "agent_ms": round(1000 * (time.perf_counter() - started), 1),
         }
 

@@ -208,16 +208,17 @@ class Gateway:
     async def _ticket(self, payload: TicketRequest, rid: str, caller: str, calls: DownstreamCalls) -> dict[str, Any]:
         state, timings, first, result = await self._classified(payload.email, calls)
         fields: dict[str, Any] = {}
-        agent = None
+        agent = answered_by = None
         if self.settings.agents.extraction and result["category"] != UNKNOWN:
             text = f"Objet : {payload.subject}\n\n{first}" if payload.subject else first
             started = time.perf_counter()
             received = payload.received_at.isoformat() if payload.received_at else None
-            extracted = await calls(self.extractor.extract.remote(text, result["category"], received))
-            fields, agent = extracted["fields"], extracted["agent"]
+            extracted = await calls(self.extractor.extract.remote(text, result["category"], received, payload.subject))
+            fields, agent, answered_by = extracted["fields"], extracted["agent"], extracted["answered_by"]
             timings["extract"] = round(1000 * (time.perf_counter() - started), 1)
             timings["engine_extract"] = extracted["engine_ms"]
-        models = {**self._models(state, result), "extractor": {"agent": agent, "adapter": None}}
+        extractor = {"agent": agent, "adapter": None, "answered_by": answered_by}
+        models = {**self._models(state, result), "extractor": extractor}
         body = {
             "request_id": rid,
             "category": result["category"],

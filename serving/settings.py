@@ -147,6 +147,11 @@ class AgentSettings(_Section):
     )
     extraction: bool = Field(True, description="Run the category's extractor agent on POST /v1/tickets.")
     extract_max_new_tokens: int = Field(256, ge=8, le=4096, description="Token budget of one extraction.")
+    alert_parsers: bool = Field(
+        True,
+        description="Read monitoring and backup notifications with their format's parser (exact, no engine call); "
+        "the model extracts the rest.",
+    )
     support_domains: list[str] | None = Field(
         None, description="E-mail domains of the support desk, to isolate the client's first e-mail of a thread."
     )

@@ -1,11 +1,36 @@
 """The extractor agents: one per taxonomy category, each a prompt, a JSON Schema and a validator.
 
 - :mod:`.agent`: :class:`ExtractionAgent`, built from the taxonomy alone (:func:`agents_for`),
-  and :func:`extract_fields`, the one path from e-mails to fields that evaluation and serving run;
+  and :func:`extract`, the one path from e-mails to fields that evaluation and serving run: the
+  alert parsers first, the model (:func:`extract_fields`) for what they do not recognise;
+- :mod:`.alerts`: parsers of the monitoring and backup tools' notifications (:func:`parse_alert`);
 - :mod:`.schema`: whatever an extractor answered, normalised and validated against the schema.
 """
 
-from mail2ticket.extraction.agent import ExtractionAgent, agents_for, extract_fields
+from mail2ticket.extraction.agent import (
+    EXTRACTOR_MODES,
+    Extraction,
+    ExtractionAgent,
+    ExtractorMode,
+    agents_for,
+    extract,
+    extract_fields,
+    parsed_fields,
+)
+from mail2ticket.extraction.alerts import ParsedAlert, parse_alert
 from mail2ticket.extraction.schema import DEFAULT_TIMEZONE, validate_fields
 
-__all__ = ["DEFAULT_TIMEZONE", "ExtractionAgent", "agents_for", "extract_fields", "validate_fields"]
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "EXTRACTOR_MODES",
+    "Extraction",
+    "ExtractionAgent",
+    "ExtractorMode",
+    "ParsedAlert",
+    "agents_for",
+    "extract",
+    "extract_fields",
+    "parse_alert",
+    "parsed_fields",
+    "validate_fields",
+]

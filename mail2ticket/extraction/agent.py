@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
+from mail2ticket.extraction.alerts import parse_alert
 from mail2ticket.extraction.schema import DEFAULT_TIMEZONE, output_model, validate_fields
 from mail2ticket.prompts import extraction_messages, extraction_prompt_version, render_prompt
 from mail2ticket.taxonomy import UNKNOWN, Category, Taxonomy, load_taxonomy
@@ -58,13 +60,87 @@ class ExtractionAgent:
         """The messages through the model's chat template, ending with the assistant's turn opening."""
         return render_prompt(tokenizer, self.messages(email, received_at))
 
-    def finalize(self, raw: dict, received_at: str | None = None) -> dict:
+    @property
+    def copied_fields(self) -> dict[str, bool]:
+        """Fields whose values must be copied from the e-mail (``copied`` in the taxonomy), with ``ignore_case``."""
+        return self.category.copied_fields
+
+    def finalize(self, raw: dict, received_at: str | None = None, email: str | None = None) -> dict:
         """The ticket fields: ``raw`` normalised and validated field by field (see ``validate_fields``).
 
         Unknown or invalid fields are dropped rather than failing the ticket; dates become ISO
-        8601, resolved relative to ``received_at`` when given; lists are arrays.
+        8601, resolved relative to ``received_at`` when given (a relative date without it is
+        dropped); lists are arrays, never empty. With ``email``, the text the fields were
+        extracted from, a value of a ``copied`` field that the e-mail does not contain is
+        dropped (copied, never invented); every caller that has the e-mail passes it.
         """
-        return validate_fields(self._schema, raw, received_at, self.timezone)
+        return validate_fields(self._schema, raw, received_at, self.timezone, email, self.copied_fields)
+
+
+#: Who may fill a ticket's fields: the extractor model only, the alert parsers only, or the
+#: parsers first and the model for what they do not recognise (what serving runs).
+ExtractorMode = Literal["model", "parsers", "combined"]
+EXTRACTOR_MODES: tuple[str, ...] = get_args(ExtractorMode)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """A ticket's fields and who filled them: ``parser:<tool>``, ``model``, or ``none``."""
+
+    fields: dict[str, Any]
+    answered_by: str
+
+
+def parsed_fields(
+    agent: ExtractionAgent, email: str, received_at: str | None = None, subject: str | None = None
+) -> Extraction | None:
+    """The fields a machine-written alert states, when a parser recognises one of this agent's category.
+
+    A notification of another category (a backup report forwarded with a question about the
+    offer) is not this agent's to fill: the model answers it. The parser's values go through
+    :meth:`ExtractionAgent.finalize` like the model's, so both obey the same conventions.
+    """
+    parsed = parse_alert(email, subject)
+    if parsed is None or parsed.category_key != agent.key:
+        return None
+    return Extraction(agent.finalize(parsed.fields, received_at, email), f"parser:{parsed.parser}")
+
+
+def extract(
+    engine: Any,
+    tokenizer: Any,
+    agent: ExtractionAgent,
+    emails: Sequence[str],
+    received_at: Sequence[str | None] | None = None,
+    adapter: str | None = None,
+    max_new_tokens: int | None = None,
+    mode: ExtractorMode = "combined",
+    subjects: Sequence[str | None] | None = None,
+) -> list[Extraction]:
+    """Fields of each e-mail and who filled them: the alert parsers, then the model for the rest.
+
+    ``mode`` ``model`` skips the parsers, ``parsers`` skips the model (an e-mail no parser
+    recognises gets no fields); the model's batch holds only the e-mails the parsers left.
+    """
+    if mode not in EXTRACTOR_MODES:
+        raise ValueError(f"extractor mode {mode!r}: expected one of {', '.join(EXTRACTOR_MODES)}")
+    received = list(received_at) if received_at is not None else [None] * len(emails)
+    titles = list(subjects) if subjects is not None else [None] * len(emails)
+    if not len(received) == len(titles) == len(emails):
+        raise ValueError(f"{len(emails)} e-mails, {len(received)} reception times, {len(titles)} subjects")
+    results: list[Extraction | None] = [None] * len(emails)
+    if mode != "model" and agent.fields:
+        results = [parsed_fields(agent, e, r, s) for e, r, s in zip(emails, received, titles, strict=True)]
+    left = [i for i, result in enumerate(results) if result is None]
+    if mode == "parsers" or not agent.fields:
+        return [result or Extraction({}, "none") for result in results]
+    if left:
+        answers = extract_fields(
+            engine, tokenizer, agent, [emails[i] for i in left], [received[i] for i in left], adapter, max_new_tokens
+        )
+        for i, fields in zip(left, answers, strict=True):
+            results[i] = Extraction(fields, "model")
+    return [result for result in results if result is not None]
 
 
 def agents_for(taxonomy: Taxonomy | None = None) -> dict[str, ExtractionAgent]:
@@ -82,7 +158,8 @@ def extract_fields(
     adapter: str | None = None,
     max_new_tokens: int | None = None,
 ) -> list[dict]:
-    """Fields of each e-mail: prompt, schema-constrained decoding, then :meth:`ExtractionAgent.finalize`.
+    """Fields of each e-mail: prompt, schema-constrained decoding, then :meth:`ExtractionAgent.finalize`
+    with the e-mail itself (copied values are checked against it).
 
     ``max_new_tokens`` is passed to the engine only when given, so engines keep their own
     default budget. A category without fields costs no model call.
@@ -95,7 +172,16 @@ def extract_fields(
     prompts = [agent.prompt(tokenizer, email, when) for email, when in zip(emails, received, strict=True)]
     options = {"max_new_tokens": max_new_tokens} if max_new_tokens is not None else {}
     raw = engine.extract(prompts, agent.schema, adapter=adapter, **options)
-    return [agent.finalize(answer, when) for answer, when in zip(raw, received, strict=True)]
+    return [agent.finalize(answer, when, email) for answer, when, email in zip(raw, received, emails, strict=True)]
 
 
-__all__ = ["ExtractionAgent", "agents_for", "extract_fields"]
+__all__ = [
+    "EXTRACTOR_MODES",
+    "Extraction",
+    "ExtractionAgent",
+    "ExtractorMode",
+    "agents_for",
+    "extract",
+    "extract_fields",
+    "parsed_fields",
+]

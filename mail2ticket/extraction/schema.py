@@ -7,13 +7,26 @@ The ticketing tool needs clean values, and a bad field must not cost the good on
 field is normalised on its own (dates through dateparser with French settings, relative to the
 e-mail's reception time) and validated by a pydantic model derived from the schema; a field
 that still does not validate is dropped, never the whole answer.
+
+The conventions every finalised answer follows (``taxonomy.yaml`` marks the fields they apply to):
+
+* **copied, never invented**: a field marked ``copied`` (hostnames, paths, job names, accounts,
+  error messages) keeps a value only if the e-mail contains it (:func:`copied_from`: whitespace
+  runs collapsed, surrounding quotes and punctuation trimmed, case ignored where the field says
+  ``ignore_case``); otherwise it is absent. In a list, the elements the e-mail does not contain
+  are dropped, and a list left empty is absent, never ``[]``;
+* absent values are left out (null), lists are JSON arrays;
+* dates are ISO 8601, read relative to the e-mail's reception time; a relative date (``hier``,
+  ``lundi dernier``, ``cette nuit``, ``le 12/03`` without a year) with no reception time to
+  resolve it against is absent, never resolved against the day the code runs.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -37,6 +50,16 @@ _HOUR = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})?\b", re.IGNORECASE)
 _PART_OF_DAY = r"(?:soir|matin|midi|après-midi|apres-midi|nuit|soirée|matinée)"
 _TODAY_PART = re.compile(rf"\b(?:cette|ce|cet)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
 _DAY_PART = re.compile(rf"\b(hier|demain|avant-hier|après-demain)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_LAST_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\s+derni(?:er|ère)\b", re.IGNORECASE)
+
+#: Two reference times far apart: a text that reads as a different moment against each of them
+#: depends on the reference (``hier``, ``12/03``), so without a reception time it is no date.
+_PROBE_BASES = (datetime(2001, 1, 1, 0, 0), datetime(2012, 7, 15, 12, 30))
+
+#: Characters trimmed from both ends of a copied value before it is looked for in the e-mail.
+_COPY_EDGES = " \t\"'«»“”‘’`.,;:!?()[]{}<>"
+_QUOTE_MARKERS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 
 
 def fold(text: str) -> str:
@@ -50,8 +73,11 @@ def parse_moment(text: str, received_at: datetime | None = None) -> datetime | N
 
     ISO 8601 is read exactly (dateparser's day-first order must not swap ``2025-03-12``);
     anything else goes through dateparser, day first, relative to ``received_at`` (``hier`` is
-    the day before the e-mail arrived, not before the evaluation ran). A bare number is not a
-    date, and a year outside :data:`PLAUSIBLE_YEARS` is rejected.
+    the day before the e-mail arrived, not before the evaluation ran). Without ``received_at``
+    only absolute dates are read: a text that depends on a reference time (``hier``,
+    ``lundi dernier``, ``cette nuit``, ``12/03`` without a year) gives None rather than a date
+    resolved against today. A bare number is not a date, and a year outside
+    :data:`PLAUSIBLE_YEARS` is rejected.
     """
     text = " ".join(text.split())
     if not text or text.isdigit():
@@ -59,26 +85,37 @@ def parse_moment(text: str, received_at: datetime | None = None) -> datetime | N
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        moment = _dateparser(text, received_at)
+        if received_at is not None:
+            moment = _dateparser(text, received_at.replace(tzinfo=None))
+        else:
+            first, second = (_dateparser(text, base) for base in _PROBE_BASES)
+            moment = first if first == second else None
     if moment is None or moment.year not in PLAUSIBLE_YEARS:
         return None
     return moment.replace(tzinfo=None, microsecond=0)  # e-mails state seconds at most
 
 
-def _dateparser(text: str, received_at: datetime | None) -> datetime | None:
+def _last_weekday(match: re.Match[str], base: datetime) -> str:
+    """'lundi dernier' as the date of the latest Monday strictly before ``base``'s day."""
+    weekday = _WEEKDAYS.index(match.group(1).lower())
+    back = (base.weekday() - weekday) % 7 or 7
+    return (base - timedelta(days=back)).strftime("%d/%m/%Y")
+
+
+def _dateparser(text: str, base: datetime) -> datetime | None:
     import dateparser
     from dateparser.search import search_dates
 
     text = _HOUR.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
     text = _TODAY_PART.sub("aujourd'hui", text)
     text = _DAY_PART.sub(lambda m: m.group(1), text)
+    text = _LAST_WEEKDAY.sub(lambda m: _last_weekday(m, base), text)
     settings: dict[str, Any] = {
         "DATE_ORDER": "DMY",
         "RETURN_AS_TIMEZONE_AWARE": False,
         "REQUIRE_PARTS": ["day", "month"],
+        "RELATIVE_BASE": base,
     }
-    if received_at is not None:
-        settings["RELATIVE_BASE"] = received_at.replace(tzinfo=None)
     languages = ["fr", "en"]
     moment = dateparser.parse(text, languages=languages, settings=settings)
     if moment is None:  # "jusqu'au 30/06", "restaurer l'état du 12/03": the date inside a phrase
@@ -88,7 +125,7 @@ def _dateparser(text: str, received_at: datetime | None) -> datetime | None:
 
 
 def parse_received_at(received_at: str | datetime | None) -> datetime | None:
-    """The reception time of an e-mail, or None when absent or unreadable (then: now)."""
+    """The reception time of an e-mail, or None when absent or unreadable (then relative dates are absent)."""
     if received_at is None or isinstance(received_at, datetime):
         return received_at
     try:
@@ -110,6 +147,86 @@ def _as_list(value: Any) -> list[str] | None:
         if text.casefold() not in _EMPTY_VALUES and text not in items:
             items.append(text)
     return items or None
+
+
+def _haystacks(email: str) -> list[str]:
+    """The e-mail with whitespace runs collapsed, then also without reply quote markers ('> ')."""
+    texts = [" ".join(unicodedata.normalize("NFC", email).split())]
+    unquoted = " ".join(_QUOTE_MARKERS.sub("", unicodedata.normalize("NFC", email)).split())
+    return texts if unquoted == texts[0] else [*texts, unquoted]
+
+
+def copied_from(value: str, email: str, ignore_case: bool = False) -> str | None:
+    """``value`` if the e-mail contains it, else None: the *copied, never invented* rule.
+
+    Whitespace runs count as one space on both sides, and surrounding quotes and punctuation
+    (``"SRV01".``) are trimmed when the value is not found as written. With ``ignore_case``
+    (hostnames) case is ignored and the e-mail's own spelling is returned (the value as written
+    when the e-mail has it so, else its first occurrence as a whole word, else its first one).
+    """
+    text = " ".join(unicodedata.normalize("NFC", str(value)).split())
+    candidates = [text]
+    trimmed = text.strip(_COPY_EDGES)
+    if trimmed != text:
+        candidates.append(trimmed)
+    haystacks = _haystacks(email)
+    for candidate in candidates:
+        if not candidate:
+            continue
+        for haystack in haystacks:
+            if not ignore_case:
+                if candidate in haystack:
+                    return candidate
+                continue
+            found = _find_ignoring_case(candidate, haystack)
+            if found is not None:
+                return found
+    return None
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _find_ignoring_case(candidate: str, haystack: str) -> str | None:
+    """``candidate`` as the e-mail spells it: as written if found so, else preferably a whole word."""
+    if candidate in haystack:
+        return candidate
+    lowered, needle = haystack.lower(), candidate.lower()
+    if len(lowered) != len(haystack) or len(needle) != len(candidate):  # rare casings that change length
+        return candidate if needle in lowered else None
+    starts = [m.start() for m in re.finditer(re.escape(needle), lowered)]
+    if not starts:
+        return None
+    end = len(needle)
+
+    def alone(i: int) -> bool:
+        before = i == 0 or not _is_word_char(haystack[i - 1])
+        return before and (i + end == len(haystack) or not _is_word_char(haystack[i + end]))
+
+    whole = [i for i in starts if alone(i)]
+    start = (whole or starts)[0]
+    return haystack[start : start + end]
+
+
+def keep_copied(value: Any, email: str, ignore_case: bool = False) -> Any:
+    """A copied field's value with what the e-mail does not contain removed (None: absent).
+
+    A string is kept (as :func:`copied_from` finds it) or dropped; a list keeps the elements
+    the e-mail contains, distinct, and an empty list is absent.
+    """
+    if value is None:
+        return None
+    if isinstance(value, list):
+        kept: list[str] = []
+        for item in value:
+            found = copied_from(item, email, ignore_case) if isinstance(item, str) else None
+            if found is not None and found not in kept:
+                kept.append(found)
+        return kept or None
+    if isinstance(value, str):
+        return copied_from(value, email, ignore_case)
+    return None  # a copied field holds text; anything else was not copied
 
 
 def normalise_value(spec: dict[str, Any], value: Any, received_at: datetime | None, timezone: str) -> Any:
@@ -186,21 +303,32 @@ def validate_fields(
     raw: Any,
     received_at: str | datetime | None = None,
     timezone: str = DEFAULT_TIMEZONE,
+    email: str | None = None,
+    copied: Mapping[str, bool] | None = None,
 ) -> dict[str, Any]:
     """Normalised, schema-valid fields of ``raw``; unknown and invalid fields are dropped.
 
     Dates come out as ``YYYY-MM-DD``; date-times as ISO 8601 with the offset of ``timezone``
     on the wall-clock time the e-mail states (a grammar makes models write *some* offset, which
-    the e-mail rarely gives, so the model's offset carries no information). Lists are arrays
-    of distinct non-empty strings. Field order follows the schema.
+    the e-mail rarely gives, so the model's offset carries no information); a relative date
+    without ``received_at`` is dropped. Lists are arrays of distinct non-empty strings, never
+    empty. Field order follows the schema.
+
+    ``copied`` names the fields whose values must be copied from ``email`` (each mapped to
+    whether case is ignored, see :meth:`mail2ticket.taxonomy.FieldSpec.copied`): with the e-mail
+    given, a value it does not contain is dropped (:func:`keep_copied`). Without the e-mail
+    there is nothing to check them against and they are kept as normalised.
     """
     if not isinstance(raw, dict):
         return {}
     properties: dict[str, Any] = schema.get("properties", {})
     base = parse_received_at(received_at)
+    checked = dict(copied or {}) if email is not None else {}
     cleaned: dict[str, Any] = {}
     for name, spec in properties.items():
         value = normalise_value(spec, raw.get(name), base, timezone)
+        if name in checked and email is not None:
+            value = keep_copied(value, email, checked[name])
         if value is not None:
             cleaned[name] = value
     model = output_model(schema)
@@ -220,7 +348,9 @@ def validate_fields(
 __all__ = [
     "DEFAULT_TIMEZONE",
     "PLAUSIBLE_YEARS",
+    "copied_from",
     "fold",
+    "keep_copied",
     "normalise_value",
     "output_model",
     "parse_moment",

@@ -48,6 +48,14 @@ def test_taxonomy_commands() -> None:
     assert wrong.returncode == 2 and "unknown category" in wrong.stderr
 
 
+def metrics_line_counts(stdout: str) -> int:
+    """Tickets answered by a parser plus by the model, from the overall line."""
+    line = next(line for line in stdout.splitlines() if line.startswith("overall:"))
+    parser = int(line.split("answered by a parser ")[1].split(",")[0])
+    model = int(line.split("by the model ")[1].split()[0])
+    return parser + model
+
+
 def test_evaluate_extraction_on_prepared_data_prints_and_writes_field_accuracy(tmp_path: Path) -> None:
     from mail2ticket.data.corpus import CorpusConfig, generate
 
@@ -61,8 +69,9 @@ def test_evaluate_extraction_on_prepared_data_prints_and_writes_field_accuracy(t
                  "--limit", "2", "--max-new-tokens", "8", "--out", str(tmp_path / "eval"))  # fmt: skip
     assert result.returncode == 0, result.stderr
     header = next(line for line in result.stdout.splitlines() if line.startswith("category"))
-    assert header.split() == ["category", "field", "n", "present", "accuracy", "precision", "recall"]
+    assert header.split() == ["category", "field", "match", "n", "present", "accuracy", "precision", "recall", "f1"]
     assert "overall: 2 e-mails" in result.stdout
+    assert metrics_line_counts(result.stdout) == 2  # every e-mail answered by a parser or the model
     metrics = json.loads((tmp_path / "eval" / "extraction_metrics.json").read_text(encoding="utf-8"))
     assert metrics["task"] == "extraction" and metrics["examples"] == 2
     assert 0.0 <= metrics["accuracy"] <= 1.0

@@ -148,3 +148,90 @@ def test_code_names_categories_by_key() -> None:
     assert taxonomy.key_of("Facturation/Relance") is None
     with pytest.raises(KeyError, match="no category with key 'facturation'"):
         taxonomy.by_key("facturation")
+
+
+def test_copied_fields_are_marked_in_the_yaml() -> None:
+    """Values that are text of the e-mail carry ``copied``; hostnames are looked for without case."""
+    taxonomy = load_taxonomy()
+    copied = {(c.key, name): spec.ignore_case for c in taxonomy.categories for name, spec in c.fields.items()
+              if spec.copied}  # fmt: skip
+    assert copied == {
+        ("supervision", "hostname"): True,
+        ("restauration", "source_path"): False,
+        ("restauration", "destination_path"): False,
+        ("restauration", "hostname"): True,
+        ("incident_sauvegarde", "hostname"): True,
+        ("incident_sauvegarde", "job_name"): False,
+        ("incident_sauvegarde", "error_message"): False,
+        ("bcs_autre", "hostnames"): True,
+        ("strategie_creation", "hostnames"): True,
+        ("strategie_creation", "paths"): False,
+        ("strategie_suppression", "hostnames"): True,
+        ("renseignement", "hostnames"): True,
+        ("strategie_modification", "hostnames"): True,
+        ("bastion", "user_accounts"): False,
+        ("bastion", "target_hosts"): True,
+    }
+    assert taxonomy.by_key("restauration").copied_fields == {"source_path": False, "destination_path": False,
+                                                             "hostname": True}  # fmt: skip
+    # Every field named like a host is copied: a new one added without the attribute fails here.
+    for category in taxonomy.categories:
+        for name, spec in category.fields.items():
+            if "host" in name or "path" in name or name in ("job_name", "error_message", "user_accounts"):
+                assert spec.copied, (category.key, name)
+
+
+def test_comparison_is_fuzzy_for_free_text_and_exact_otherwise() -> None:
+    taxonomy = load_taxonomy()
+    comparison = {(c.key, n): s.comparison for c in taxonomy.categories for n, s in c.fields.items()}
+    fuzzy = sorted(k for k, v in comparison.items() if v == "fuzzy")
+    assert fuzzy == sorted([
+        ("supervision", "service"), ("incident_sauvegarde", "error_message"), ("bcs_autre", "summary"),
+        ("strategie_creation", "schedule"), ("strategie_creation", "retention"), ("renseignement", "question"),
+        ("strategie_modification", "requested_change"), ("strategie_modification", "schedule"),
+        ("strategie_modification", "retention"),
+    ])  # fmt: skip
+    # error_message is copied, yet compared fuzzily because the YAML says so; the rest follow the default.
+    assert taxonomy.by_key("incident_sauvegarde").fields["error_message"].match == "fuzzy"
+    assert comparison[("restauration", "restore_date")] == comparison[("restauration", "restore_type")] == "exact"
+    assert comparison[("restauration", "hostname")] == comparison[("bastion", "protocols")] == "exact"
+
+
+def test_post_processing_attributes_stay_out_of_the_schema_and_the_digest(tmp_path: Path) -> None:
+    """``copied``, ``ignore_case`` and ``match`` change neither what the model decodes nor the adapter digest."""
+    taxonomy = load_taxonomy()
+    for category in taxonomy.categories:
+        for spec in category.json_schema()["properties"].values():
+            assert not {"copied", "ignore_case", "match"} & set(spec)
+    raw = yaml.safe_load(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8"))
+    for category in raw["categories"]:
+        for spec in (category.get("fields") or {}).values():
+            for attribute in ("copied", "ignore_case", "match"):
+                spec.pop(attribute, None)
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    stripped = load_taxonomy(bare)
+    assert not any(s.copied for c in stripped.categories for s in c.fields.values())
+    assert stripped.digest == taxonomy.digest
+
+
+@pytest.mark.parametrize(
+    ("field", "attributes", "message"),
+    [
+        ("restore_date", {"copied": True}, "'copied' is only allowed"),
+        ("restore_type", {"copied": True}, "'copied' and 'enum' exclude"),
+        ("source_path", {"ignore_case": True, "copied": False}, "'ignore_case' is only allowed"),
+        ("restore_date", {"match": "fuzzy"}, "'match: fuzzy' is only allowed"),
+        ("source_path", {"match": "approximate"}, "'source_path'"),
+    ],
+)
+def test_inconsistent_field_conventions_are_rejected(
+    tmp_path: Path, field: str, attributes: dict, message: str
+) -> None:
+    def mutate(raw):
+        restauration = next(c for c in raw["categories"] if c["key"] == "restauration")
+        restauration["fields"][field].update(attributes)
+
+    with pytest.raises(TaxonomyError, match=message) as error:
+        load_taxonomy(_broken(tmp_path, mutate))
+    assert f"'{field}'" in str(error.value)

@@ -280,6 +280,32 @@ INJECTIONS = [
 ]
 
 
+NAGIOS_ALERT = (
+    "***** Nagios *****\n\nNotification Type: PROBLEM\n\nService: Disk /var\nHost: srv-rds02\n"
+    "Address: 10.1.2.3\nState: CRITICAL\n\nDate/Time: Tue Mar 11 04:12:09 CET 2025\n\n"
+    "Additional Info:\n\nDISK CRITICAL - free space: /var 312 MB (3% inode=91%):\n"
+)
+
+
+def test_a_monitoring_notification_is_read_by_its_parser(client: httpx.Client) -> None:
+    """A supervision alert's fields come from the Nagios parser (no engine call), verbatim."""
+    response = post(
+        client,
+        "/v1/tickets",
+        {"email": NAGIOS_ALERT, "subject": "** PROBLEM Service Alert: srv-rds02/Disk /var is CRITICAL **"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert_ticket(body)
+    extractor = body["models"]["extractor"]
+    if body["category"] == "Incidents/Supervision":
+        assert extractor["answered_by"] == "parser:nagios", body
+        assert body["fields"]["hostname"] == "srv-rds02" and body["fields"]["severity"] == "CRITICAL", body
+        assert body["timings_ms"]["engine_extract"] == 0.0
+    else:  # another category's extractor: the model answers
+        assert extractor["answered_by"] in {"model", None}, body
+
+
 def test_prompt_injection_still_yields_a_valid_ticket(client: httpx.Client) -> None:
     with ThreadPoolExecutor(max_workers=len(INJECTIONS)) as pool:
         responses = list(pool.map(lambda email: post(client, "/v1/tickets", {"email": email}), INJECTIONS))

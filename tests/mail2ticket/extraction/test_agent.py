@@ -8,7 +8,7 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from mail2ticket.extraction import ExtractionAgent, agents_for, extract_fields
+from mail2ticket.extraction import Extraction, ExtractionAgent, agents_for, extract, extract_fields, parsed_fields
 from mail2ticket.prompts import render_prompt
 from mail2ticket.taxonomy import DEFAULT_TAXONOMY_PATH, UNKNOWN, load_taxonomy
 
@@ -178,3 +178,87 @@ def test_extract_fields_end_to_end_gives_valid_iso_fields(transformers_engine) -
             assert fields["restore_date"][:4].isdigit() and fields["restore_date"][4] == "-"
     with pytest.raises(ValueError, match="reception times"):
         extract_fields(transformers_engine, transformers_engine.tokenizer, RESTORE, emails, [RECEIVED])
+
+
+def test_finalize_with_the_email_keeps_only_copied_values_it_contains() -> None:
+    email = "Alerte Centreon : le ping de srvfic02 est DOWN depuis 03h12."
+    raw = {"hostname": "SRVFIC02", "service": "Ping", "severity": "down"}
+    assert SUPERVISION.finalize(raw, RECEIVED, email) == {"hostname": "srvfic02", "service": "Ping", "severity": "DOWN"}
+    assert SUPERVISION.finalize({**raw, "hostname": "SRVFIC03"}, RECEIVED, email) == {
+        "service": "Ping",  # free text: not checked against the e-mail
+        "severity": "DOWN",
+    }
+    assert SUPERVISION.copied_fields == {"hostname": True}
+    access = "Créer un accès SSH pour j.martin sur SRVAPP04."
+    fields = BASTION.finalize({"user_accounts": ["j.martin", "p.durand"], "target_hosts": "srvapp04, srvapp05",
+                               "protocols": ["SSH"]}, RECEIVED, access)  # fmt: skip
+    assert fields == {"user_accounts": ["j.martin"], "target_hosts": ["SRVAPP04"], "protocols": ["SSH"]}
+    validate(BASTION, fields)
+    assert BASTION.finalize({"user_accounts": ["p.durand"]}, RECEIVED, access) == {}  # never []
+
+
+class _FixedEngine:
+    """An engine that answers the same fields for every prompt, whatever the e-mail says."""
+
+    def __init__(self, answer: dict) -> None:
+        self.answer = answer
+
+    def extract(self, prompts, schema, adapter=None, **options):
+        return [dict(self.answer) for _ in prompts]
+
+
+class _Tokenizer:
+    chat_template = "messages, then the assistant's turn"
+
+    def apply_chat_template(self, messages, tokenize=False, add_generation_prompt=True, **kwargs):
+        return "\n".join(m["content"] for m in messages) + "\nassistant"
+
+
+def test_extract_fields_checks_each_answer_against_its_own_email() -> None:
+    engine = _FixedEngine({"hostname": "SrvSql01", "job_name": "BCK_SRVSQL01_DAILY", "failure_date": "hier"})
+    agent = AGENTS["Incidents/Backup #BCS/Sauvegarde"]
+    emails = ["Le job BCK_SRVSQL01_DAILY de srvsql01 est en échec.", "La sauvegarde de SRVWEB02 a échoué hier."]
+    first, second = extract_fields(engine, _Tokenizer(), agent, emails, [RECEIVED, None])
+    # The host as the e-mail spells it where it stands alone, not inside the job name.
+    assert first == {"hostname": "srvsql01", "job_name": "BCK_SRVSQL01_DAILY", "failure_date": "2025-03-13"}
+    assert second == {}  # neither the host nor the job is in that e-mail, and "hier" has no reference
+
+
+NAGIOS = (
+    "***** Nagios *****\n\nNotification Type: PROBLEM\n\nService: Disk /var\nHost: srv-rds02\nAddress: 10.1.2.3\n"
+    "State: CRITICAL\n\nDate/Time: Tue Mar 11 04:12:09 CET 2025\n\nAdditional Info:\n\nDISK CRITICAL - free space\n"
+)
+HUMAN = "Bonjour, le serveur SRVAPP04 ne répond plus au ping depuis ce matin. Merci de regarder."
+
+
+def test_combined_extraction_reads_alerts_with_their_parser_and_the_rest_with_the_model(transformers_engine) -> None:
+    tokenizer = transformers_engine.tokenizer
+    parsed, modelled = extract(transformers_engine, tokenizer, SUPERVISION, [NAGIOS, HUMAN], [RECEIVED, RECEIVED],
+                               max_new_tokens=24)  # fmt: skip
+    assert parsed.answered_by == "parser:nagios"
+    assert parsed.fields == {"hostname": "srv-rds02", "service": "Disk /var", "severity": "CRITICAL",
+                             "alert_time": "2025-03-11T04:12:09+01:00"}  # fmt: skip
+    assert modelled.answered_by == "model"
+    validate(SUPERVISION, modelled.fields)
+    # Model only: the alert goes to the model too.
+    (alone,) = extract(transformers_engine, tokenizer, SUPERVISION, [NAGIOS], max_new_tokens=24, mode="model")
+    assert alone.answered_by == "model"
+
+
+def test_parsers_alone_need_no_engine_and_leave_human_mail_empty() -> None:
+    parsed, human = extract(None, None, SUPERVISION, [NAGIOS, HUMAN], mode="parsers")
+    assert parsed.answered_by == "parser:nagios" and parsed.fields["hostname"] == "srv-rds02"
+    assert human == Extraction({}, "none")
+
+
+def test_an_alert_of_another_category_is_not_the_parsers_to_fill() -> None:
+    """A supervision alert sent to the restore agent (the classifier said so): no parser answers it."""
+    assert parsed_fields(SUPERVISION, NAGIOS) is not None
+    assert parsed_fields(RESTORE, NAGIOS) is None
+    (restore,) = extract(None, None, RESTORE, [NAGIOS], mode="parsers")
+    assert restore.answered_by == "none"
+
+
+def test_an_unknown_extractor_mode_is_refused() -> None:
+    with pytest.raises(ValueError, match="extractor mode 'rules'"):
+        extract(None, None, SUPERVISION, [NAGIOS], mode="rules")

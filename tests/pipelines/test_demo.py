@@ -1,0 +1,18 @@
+"""The demo's sample e-mails carry what the table shows beside each ticket: category and fields."""
+
+from __future__ import annotations
+
+from mail2ticket.taxonomy import load_taxonomy
+from pipelines.demo import SAMPLE_EMAILS, sample_emails
+
+
+def test_sample_emails_are_of_different_categories_with_their_expected_fields() -> None:
+    samples = sample_emails()
+    assert len(samples) == SAMPLE_EMAILS
+    categories = [category for _, category, _ in samples]
+    assert len(set(categories)) == len(categories)
+    taxonomy = load_taxonomy()
+    for email, category, fields in samples:
+        assert email.strip() and isinstance(fields, dict)
+        assert set(fields) <= set(taxonomy.category(category).fields), (category, fields)
+    assert any(fields for _, _, fields in samples)
