@@ -134,6 +134,32 @@ class Message:
         return _is_from(self.sender, domains)
 
 
+def is_attribution(line: str) -> bool:
+    """A reply's attribution line (``Le … a écrit :`` / ``On … wrote:``): quoted text follows."""
+    return bool(_ATTRIBUTION.match(line.strip()))
+
+
+def is_header_field(line: str) -> bool:
+    """A header line of a forwarded or replied-to message (``De :``, ``Objet :``, ``To:``…)."""
+    return bool(_HEADER_FIELD.match(line.strip()))
+
+
+def is_separator_line(line: str) -> bool:
+    """A line that starts another message of a thread, read alone: a reply or forward marker, an
+    underscore rule, an attribution, or a sender header (``De : … @…``).
+
+    :func:`split_messages` decides with the lines around it too; this is for readers that only
+    need a message's end (the alert parsers cut a notification there).
+    """
+    line = line.strip()
+    if _REPLY_MARKER.match(line) or _UNDERSCORE_RULE.match(line) or _FORWARD_MARKER.match(line):
+        return True
+    if _ATTRIBUTION.match(line):
+        return True
+    field = _HEADER_FIELD.match(line)
+    return bool(field) and _FIELD_ROLE.get(field.group(1).casefold()) == "from" and "@" in field.group(2)
+
+
 def _domain(sender: str | None) -> str | None:
     match = _EMAIL.search(sender) if sender else None
     return match.group(1).lower() if match else None
@@ -433,8 +459,11 @@ __all__ = [
     "classified_text",
     "first_client_email",
     "has_forward",
+    "is_attribution",
     "is_automatic",
     "is_flattened",
+    "is_header_field",
+    "is_separator_line",
     "split_messages",
     "trim_message",
 ]

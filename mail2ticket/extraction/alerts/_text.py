@@ -13,27 +13,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from mail2ticket.data.threads import is_attribution, is_header_field, is_separator_line
+
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\r": ""})
 _QUOTES = re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE)
-
-#: A line that starts another message of a thread: the notification block cannot go past it.
-SEPARATOR = re.compile(
-    r"^\s*(?:-{2,}\s*[^\W\d_][^-]*?-{2,}\s*$"  # -----Original Message----- / --- Forwarded message ---
-    r"|_{10,}\s*$"
-    r"|(?:De|From)\s?:\s.*@"  # an Outlook / forward header block starts with its sender
-    r"|(?:Le|On)\s.*(?:a\s+[ée]crit|wrote)\s*:\s*$"
-    r"|D[ée]but du message (?:transf[ée]r[ée]|r[ée]exp[ée]di[ée])"
-    r"|Begin forwarded message)",
-    re.IGNORECASE,
-)
-#: A reply's attribution: what follows is quoted into a human reply, not a forwarded mail.
-_ATTRIBUTION = re.compile(r"^\s*(?:Le|On)\s.*(?:a\s+[ée]crit|wrote)\s*:\s*$", re.IGNORECASE)
-#: Header lines of a forwarded or replied-to message (what sits between a separator and a body).
-_HEADER_LINE = re.compile(
-    r"^\s*(?:De|From|Date|Envoy[ée]|Sent|[ÀA]|To|Pour|Cc|Cci|Bcc|Objet|Subject|Sujet|R[ée]pondre [àa]|Reply-To)"
-    r"\s*:",
-    re.IGNORECASE,
-)
 
 
 def clean_lines(text: str) -> list[str]:
@@ -54,7 +37,7 @@ def clean_lines(text: str) -> list[str]:
 def block_end(lines: Sequence[str], start: int) -> int:
     """Index just past the notification block starting at ``start`` (next thread separator)."""
     for index in range(start + 1, len(lines)):
-        if SEPARATOR.match(lines[index]):
+        if is_separator_line(lines[index]):
             return index
     return len(lines)
 
@@ -70,10 +53,10 @@ def message_starts(lines: Sequence[str]) -> list[int]:
     if index < len(lines):
         starts.append(index)
     for index, line in enumerate(lines):
-        if not SEPARATOR.match(line) or _ATTRIBUTION.match(line):
+        if not is_separator_line(line) or is_attribution(line):
             continue
-        after = index + 1 if not _HEADER_LINE.match(line) else index
-        while after < len(lines) and (not lines[after].strip() or _HEADER_LINE.match(lines[after])):
+        after = index + 1 if not is_header_field(line) else index
+        while after < len(lines) and (not lines[after].strip() or is_header_field(lines[after])):
             after += 1
         if after < len(lines) and after not in starts:
             starts.append(after)

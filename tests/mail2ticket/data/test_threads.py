@@ -13,8 +13,11 @@ from mail2ticket.data.threads import (
     classified_text,
     first_client_email,
     has_forward,
+    is_attribution,
     is_automatic,
     is_flattened,
+    is_header_field,
+    is_separator_line,
     split_messages,
     trim_message,
 )
@@ -163,3 +166,23 @@ def test_the_classifier_reads_the_first_client_email_else_the_whole_text() -> No
     no_message = "  Le 3 mars 2025, Jean <j@acme.fr> a écrit :\n>  \n"  # a separator and nothing under it
     assert first_client_email(no_message) == ""
     assert classified_text(no_message) == no_message.strip()
+
+
+@pytest.mark.parametrize(
+    ("line", "separator"),
+    [
+        ("-----Original Message-----", True),
+        ("---------- Forwarded message ---------", True),
+        ("Début du message transféré :", True),
+        ("________________________________", True),
+        ("Le mar. 11 mars 2025 à 09:12, Paul Martin <p.martin@client.fr> a écrit :", True),
+        ("De : Centreon <centreon@client.fr>", True),
+        ("De : l'équipe réseau", False),  # a sender header names an address
+        ("Objet : sauvegarde en échec", False),
+        ("Merci de regarder, le job a encore échoué.", False),
+    ],
+)
+def test_a_separator_line_is_recognised_alone(line: str, separator: bool) -> None:
+    assert is_separator_line(line) is separator
+    assert is_header_field("Objet : sauvegarde") and not is_header_field("Le job a échoué")
+    assert is_attribution("On Tue, Mar 11, 2025 at 9:12 AM Paul <p@x.fr> wrote:")
