@@ -14,11 +14,13 @@ export TRANSFORMERS_OFFLINE := 1
 export MLFLOW_DISABLE_TELEMETRY := true
 export DO_NOT_TRACK := 1
 export RAY_USAGE_STATS_ENABLED := 0
+# Playwright drives Debian's Chromium (executable_path): it must never download browsers of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 export PYTHONPATH := $(CURDIR)
 # KFP's local runner starts `python3` tasks: the venv must come first on PATH.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo train-full test lint format bench compile venv venv-vllm venv-kfp test-conformance-vllm chart-sync clean
+.PHONY: demo train-full test system-deps lint format bench compile venv venv-vllm venv-kfp test-conformance-vllm chart-sync clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,8 +76,26 @@ train-full: $(STAMP)
 # (TransformersEngine is its reference there too): running it in .venv as well cost 3 minutes.
 CONFORMANCE := tests/mail2ticket/engines/test_conformance.py
 
+# Debian packages the tests run for real: PostgreSQL (the review queue's tests start their own
+# cluster with its initdb and postgres, from /usr/lib/postgresql/<version>/bin or PATH) and
+# Chromium (the reviewers' page is tested in it through Playwright). Installed only when missing,
+# with sudo when we are not root; no stamp, the check is the binaries themselves.
+system-deps:
+	@if { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1; } \
+	  && command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "system-deps: PostgreSQL's server (initdb) or chromium is missing and apt-get is not here:" \
+	    "install them with your system's packages" >&2; exit 1; \
+	fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; \
+	elif command -v sudo >/dev/null 2>&1; then SUDO=sudo; \
+	else echo "system-deps: not root and no sudo: run as root" \
+	  "apt-get update && apt-get install -y --no-install-recommends postgresql chromium" >&2; exit 1; fi; \
+	set -x; $$SUDO apt-get update && \
+	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql chromium
+
 # In .venv-vllm both engines are required: one that cannot be imported fails the run, never skips.
-test: lint $(VLLM_STAMP) $(KFP_STAMP)
+test: lint system-deps $(VLLM_STAMP) $(KFP_STAMP)
 	$(BIN)/python -m pytest --ignore=$(CONFORMANCE)
 	MAIL2TICKET_ENGINES=transformers,vllm $(VLLM_BIN)/python -m pytest $(CONFORMANCE)
 

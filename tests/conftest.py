@@ -8,13 +8,15 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from mail2ticket.testing import free_port
+from mail2ticket.testing import LocalPostgresServer, free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
@@ -115,3 +117,47 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield server.start()
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[LocalPostgresServer]:
+    """A real PostgreSQL server (Debian's binaries, a private cluster) on 127.0.0.1 for the session.
+
+    Its folder comes from ``tempfile``, not ``tmp_path_factory``: as root the server runs as the
+    ``postgres`` account, which cannot enter pytest's folders (mode 0700). A test may stop and
+    start it again (an outage); ``postgres_url`` starts it again if a test left it stopped.
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix="mail2ticket-postgres-") as root,
+        LocalPostgresServer(Path(root)) as server,
+    ):
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: LocalPostgresServer) -> Iterator[str]:
+    """SQLAlchemy URL of a fresh, empty database on ``postgres_server``, dropped after the test."""
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    url = postgres_server.create_database(name)
+    try:
+        yield url
+    finally:
+        if not postgres_server.running:
+            postgres_server.start()
+        postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Debian's Chromium, which Playwright drives through ``executable_path`` (it downloads no browser).
+
+    Never skipped: ``make test`` installs it (``make system-deps``), so a missing one is an error.
+    """
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.access("/usr/bin/chromium", os.X_OK) else None)
+    if path is None:
+        pytest.fail(
+            "Debian's chromium is not installed: run `make system-deps` (or apt-get install chromium); "
+            "Playwright's own browsers are not used",
+            pytrace=False,
+        )
+    return path
