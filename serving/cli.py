@@ -63,7 +63,8 @@ def load_config(path: Path, host: str | None, port: int | None, args: dict[str, 
         raise ValueError(f"{path}: {exc}") from None
     for application, settings in zip(our_applications(raw), checked, strict=True):
         # A relative audit path is relative to where the command runs, not to a Ray worker's folder.
-        application["args"] = merge_args(application["args"], {"audit.log": str(settings.audit.path())})
+        absolute = {"audit.log": str(settings.audit.path()), "review.outbox": str(settings.review.outbox_path())}
+        application["args"] = merge_args(application["args"], absolute)
     try:
         return ServeDeploySchema.model_validate(raw)
     except ValidationError as exc:
@@ -71,15 +72,28 @@ def load_config(path: Path, host: str | None, port: int | None, args: dict[str, 
 
 
 def _ensure_tokens(config: Any) -> None:
-    from serving.auth import parse_tokens
+    from mail2ticket.auth import parse_tokens
     from serving.settings import AppSettings
 
     for application in config.applications:
         auth = AppSettings.model_validate(application.args).auth
-        if auth.required and not parse_tokens(os.environ.get(auth.tokens_env)):
+        if auth.required and not any(parse_tokens(os.environ.get(v)) for v in auth.variables().values()):
             token = secrets.token_urlsafe(24)
             os.environ[auth.tokens_env] = token
             typer.echo(f"no {auth.tokens_env} set: generated a token for this run: {token}", err=True)
+
+
+def _ensure_review_database(config: Any) -> None:
+    """Without a review database URL, the embedded SQLite file in this folder (made absolute for Ray workers)."""
+    from mail2ticket.review import DEFAULT_DATABASE_URL
+    from serving.settings import AppSettings
+
+    for application in config.applications:
+        review = AppSettings.model_validate(application.args).review
+        if review.enabled and not os.environ.get(review.database_url_env):
+            path = Path(DEFAULT_DATABASE_URL.removeprefix("sqlite:///")).absolute()
+            os.environ[review.database_url_env] = f"sqlite:///{path}"
+            typer.echo(f"review queue: {path} (set {review.database_url_env} for another database)", err=True)
 
 
 def _deployment_options(application: Any) -> dict[str, dict[str, Any]]:
@@ -120,6 +134,7 @@ def serve_command(
     except ValueError as exc:
         _fail(str(exc))
     _ensure_tokens(serve_config)
+    _ensure_review_database(serve_config)
     tracking = os.environ.get("MLFLOW_TRACKING_URI")
     typer.echo(
         f"MLflow registry: {tracking}" if tracking else "MLFLOW_TRACKING_URI is not set: the base model is served",

@@ -24,10 +24,10 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 import mail2ticket
+from mail2ticket.auth import TokenRoles
 from mail2ticket.data.threads import DEFAULT_SUPPORT_DOMAINS, classified_text
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 from serving.audit import AuditError, AuditLog
-from serving.auth import TokenAuth
 from serving.http import (
     ERROR_RESPONSES,
     ApiError,
@@ -41,6 +41,7 @@ from serving.http import (
     unavailable_error,
 )
 from serving.model_state import ChampionError, ModelState
+from serving.review_queue import ReviewQueue
 from serving.schemas import ClassifyRequest, ClassifyResponse, TicketRequest, TicketResponse, request_body_schema
 from serving.settings import AppSettings, engine_handle
 
@@ -81,12 +82,12 @@ class Gateway:
         settings: dict[str, Any],
     ) -> None:
         self.settings = s = AppSettings.model_validate(settings)
-        self.api_auth = TokenAuth.from_env(s.auth.required, s.auth.tokens_env)
-        self.admin_auth = TokenAuth.from_env(s.auth.required, s.auth.admin_tokens_env, fallback=s.auth.tokens_env)
+        self.auth = TokenRoles.from_env(s.auth.required, s.auth.variables())
         self.classifier, self.extractor, self.engine = classifier, extractor, engine_handle(engine, s)
         self.taxonomy = load_taxonomy()
         self.support_domains = tuple(s.agents.support_domains or DEFAULT_SUPPORT_DOMAINS)
         self.audit = AuditLog(s.audit.path(), s.audit.email, s.audit.fsync)
+        self.review = ReviewQueue(s.review) if s.review.enabled else None
         self._reload_lock = asyncio.Lock()
         resolved = await self._resolve()
         if isinstance(resolved, ChampionError):
@@ -104,17 +105,17 @@ class Gateway:
 
     @decision_route("/v1/tickets", TicketRequest, TicketResponse, "Classify an e-mail and extract its fields")
     async def tickets(self, request: Request) -> JSONResponse:
-        return await handle(request, TicketRequest, self._ticket, self.api_auth, self.settings.limits)
+        return await handle(request, TicketRequest, self._ticket, self.auth, self.settings.limits)
 
     @decision_route("/v1/classify", ClassifyRequest, ClassifyResponse, "Classify an e-mail (category only)")
     async def classify(self, request: Request) -> JSONResponse:
-        return await handle(request, ClassifyRequest, self._classify, self.api_auth, self.settings.limits)
+        return await handle(request, ClassifyRequest, self._classify, self.auth, self.settings.limits)
 
     @api.get("/v1/taxonomy", **_TICKETS)
     async def taxonomy(self, request: Request) -> JSONResponse:
         """The categories, their effective review thresholds and their extraction JSON Schemas."""
         try:
-            authorize(request, self.api_auth)
+            authorize(request, self.auth)
         except ApiError as error:
             return error_response(request, error)
         t = self.taxonomy
@@ -160,7 +161,7 @@ class Gateway:
     async def reload(self, request: Request) -> JSONResponse:
         """Resolve the registry alias again; load the new champion, then switch to it without dropping requests."""
         try:
-            caller = authorize(request, self.admin_auth)
+            caller = authorize(request, self.auth, "admin")
             previous, current = await self._reload()
         except ChampionError as exc:
             status = 503 if exc.kind in ("unreachable", "unavailable") else 409
@@ -234,7 +235,13 @@ class Gateway:
             "received_at": payload.received_at.isoformat() if payload.received_at else None,
             "fields": fields if self.audit.email_mode == "keep" else sorted(fields),
         }
-        return self._answer(body, result, payload.email, first, caller, "tickets", timings, audit, calls.started)
+        answer = self._answer(body, result, payload.email, first, caller, "tickets", timings, audit, calls.started)
+        if answer["needs_review"] and self.review is not None:
+            try:  # the ticket is answered whatever happens to its review item; a failure is logged loudly
+                await asyncio.to_thread(self.review.submit, answer, payload, result["scores"])
+            except Exception:
+                logger.exception("request %s: the review item could not be written to the outbox", rid)
+        return answer
 
     async def _classify(
         self, payload: ClassifyRequest, rid: str, caller: str, calls: DownstreamCalls

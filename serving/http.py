@@ -35,8 +35,8 @@ from ray.serve.exceptions import (
 from ray.serve.handle import DeploymentResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from mail2ticket.auth import Role, TokenRoles, grants
 from serving.audit import AuditError
-from serving.auth import TokenAuth, fingerprint
 from serving.schemas import ErrorResponse
 from serving.settings import LimitSettings
 
@@ -47,7 +47,10 @@ TIMEOUT_HEADER = "x-request-timeout"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 #: The bearer scheme, for the OpenAPI description (the routes check tokens themselves).
-bearer = HTTPBearer(auto_error=False, description="An API token (MAIL2TICKET_API_TOKENS).")
+bearer = HTTPBearer(
+    auto_error=False,
+    description="A client token (MAIL2TICKET_API_TOKENS) for /v1; an admin one (MAIL2TICKET_ADMIN_TOKENS) for /admin.",
+)
 
 #: The error answers of the decision routes, for the OpenAPI description.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -55,6 +58,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     for code, text in {
         400: "Body is not UTF-8 JSON, or a bad X-Request-ID / X-Request-Timeout header.",
         401: "Missing or wrong bearer token.",
+        403: "A token whose role may not call this route (e.g. a reviewer's on the ticket API).",
         413: "Body over the configured limit.",
         422: "JSON that does not match the request schema (wrong types, empty e-mail, unknown keys).",
         503: "Overloaded or a replica is restarting: retry after the Retry-After header.",
@@ -166,8 +170,8 @@ def parse_body(body: bytes, model: type[BaseModel]) -> Any:
         raise ApiError(422, "validation_error", "the body does not match the request schema", found) from None
 
 
-def authorize(request: Request, auth: TokenAuth) -> str:
-    """The caller's token fingerprint (``anonymous`` when auth is off), or 401."""
+def authorize(request: Request, auth: TokenRoles, scope: Role = "client") -> str:
+    """The caller's name (``anonymous`` when auth is off); 401 without a known token, 403 without the role."""
     if not auth.required:
         return "anonymous"
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -175,10 +179,13 @@ def authorize(request: Request, auth: TokenAuth) -> str:
     challenge = {"WWW-Authenticate": 'Bearer realm="mail2ticket"'}
     if scheme.lower() != "bearer" or not token:
         raise ApiError(401, "missing_token", "send Authorization: Bearer <token>", headers=challenge)
-    if not auth.check(token):
+    caller = auth.identify(token)
+    if caller is None:
         challenge["WWW-Authenticate"] += ', error="invalid_token"'
         raise ApiError(401, "invalid_token", "the bearer token is not accepted", headers=challenge)
-    return fingerprint(token)
+    if not grants(caller.role, scope):
+        raise ApiError(403, "forbidden", f"a {caller.role} token cannot call this route (it needs {scope})")
+    return caller.name
 
 
 def deadline_of(request: Request, limit: float) -> float:
@@ -239,7 +246,7 @@ Work = Callable[[Any, str, str, DownstreamCalls], Awaitable[dict[str, Any]]]
 
 
 async def handle(
-    request: Request, model: type[BaseModel], work: Work, auth: TokenAuth, limits: LimitSettings
+    request: Request, model: type[BaseModel], work: Work, auth: TokenRoles, limits: LimitSettings
 ) -> JSONResponse:
     """Checks, deadline and error mapping around one decision.
 

@@ -7,11 +7,12 @@ deployment receives the same mapping and validates it again in its own process (
 cross process boundaries as plain data).
 
 The settings are nested by concern: ``engine`` (which model runs where), ``model`` (which
-classifier adapter), ``batching``, ``agents``, ``auth``, ``limits`` and ``audit``. The Serve
-options of the Engine deployment that must agree with the batching (how many requests it runs
-and queues) are derived from it (:meth:`BatchingSettings.engine_options`), never written in the
-config; :func:`check_serve_config` refuses a config (``mail2ticket serve``'s, or the one the Helm
-chart renders) that sets them.
+classifier adapter), ``batching``, ``agents``, ``auth``, ``limits``, ``audit`` and ``review``
+(the human-review queue). The Serve options of the Engine deployment that must agree with the
+batching (how many requests it runs and queues) are derived from it
+(:meth:`BatchingSettings.engine_options`), never written in the config;
+:func:`check_serve_config` refuses a config (``mail2ticket serve``'s, or the one the Helm chart
+renders) that sets them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from mail2ticket.auth import TOKEN_VARIABLES, Role
 from mail2ticket.calibration import Calibration, review_threshold
 from mail2ticket.classical.cascade import ClassifierKind
 from mail2ticket.engines import DEFAULT_MAX_ADAPTERS
@@ -170,18 +172,27 @@ class AgentSettings(_Section):
 
 
 class AuthSettings(_Section):
-    """Bearer tokens of the API."""
+    """Bearer tokens of the API, one environment variable per role."""
 
     required: bool = Field(
         True, description="Bearer tokens required on /v1 and /admin; turning it off must be explicit."
     )
     tokens_env: str = Field(
-        "MAIL2TICKET_API_TOKENS", description="Environment variable with the accepted tokens, comma-separated."
+        TOKEN_VARIABLES["client"],
+        description="Environment variable with the API clients' tokens (comma-separated, `name:token` to name one).",
+    )
+    reviewer_tokens_env: str = Field(
+        TOKEN_VARIABLES["reviewer"],
+        description="Reviewers' tokens: refused on /v1 and /admin with 403 (they review, in the review app).",
     )
     admin_tokens_env: str = Field(
-        "MAIL2TICKET_ADMIN_TOKENS",
-        description="Tokens for /admin (comma-separated); when unset, the API tokens are accepted there too.",
+        TOKEN_VARIABLES["admin"],
+        description="Administrators' tokens: the only ones accepted on /admin (they may call /v1 too).",
     )
+
+    def variables(self) -> dict[Role, str]:
+        """The environment variable of each role's tokens."""
+        return {"client": self.tokens_env, "reviewer": self.reviewer_tokens_env, "admin": self.admin_tokens_env}
 
 
 class LimitSettings(_Section):
@@ -215,6 +226,28 @@ class AuditSettings(_Section):
         return Path(self.log).expanduser().absolute()
 
 
+class ReviewSettings(_Section):
+    """The human-review queue: decisions that need a human are written there by the Gateway."""
+
+    enabled: bool = Field(
+        True, description="Write every decision that needs review (needs_review) to the review queue."
+    )
+    database_url_env: str = Field(
+        "MAIL2TICKET_REVIEW_DATABASE_URL",
+        description="Environment variable with the review database's SQLAlchemy URL (a Secret on the cluster).",
+    )
+    outbox: str = Field(
+        "review/outbox",
+        description="Durable outbox folder: items the database could not take yet wait there and are delivered "
+        "later; a relative path is relative to the replica's working directory (`mail2ticket serve` makes it "
+        "absolute).",
+    )
+
+    def outbox_path(self) -> Path:
+        """The outbox folder, absolute."""
+        return Path(self.outbox).expanduser().absolute()
+
+
 class AppSettings(_Section):
     """What one mail2ticket application serves and how it protects itself."""
 
@@ -225,6 +258,9 @@ class AppSettings(_Section):
     auth: AuthSettings = Field(default_factory=AuthSettings, description="Bearer tokens.")
     limits: LimitSettings = Field(default_factory=LimitSettings, description="Body size, deadline, Retry-After.")
     audit: AuditSettings = Field(default_factory=AuditSettings, description="The audit trail.")
+    review: ReviewSettings = Field(
+        default_factory=ReviewSettings, description="The human-review queue the Gateway writes to."
+    )
 
     def threshold(self, category: str, calibration: Calibration | None = None) -> float:
         """Review threshold of ``category``: the override, else the calibrated one, else the taxonomy's."""
@@ -384,6 +420,7 @@ __all__ = [
     "EngineSettings",
     "LimitSettings",
     "ModelSettings",
+    "ReviewSettings",
     "ServeConfigError",
     "check_ray_serve_schema",
     "check_serve_config",

@@ -13,7 +13,7 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 #: Our own top-level packages and the benchmark scripts' sibling modules.
-FIRST_PARTY = {"mail2ticket", "components", "pipelines", "serving", "infra", "tests", "bench", "common",
+FIRST_PARTY = {"mail2ticket", "components", "pipelines", "serving", "review_app", "infra", "tests", "bench", "common",
                "serve_throughput"}  # fmt: skip
 
 

@@ -8,7 +8,8 @@ port) over one Engine on the embedded model:
 * ``mail2ticket`` at ``/``: the shipped ``serving/config.yaml`` application, serving the champion;
 * ``llm`` at ``/llm``: the same champion answered by the LLM alone (``agents.classifier: llm``;
   the shipped config serves the cascade, where the classical model answers what it is sure of),
-  over the same Engine (``engine.app``);
+  over the same Engine (``engine.app``); every ticket it answers needs review (thresholds at 1), and
+  its review queue is a real PostgreSQL database (the main app's is the embedded SQLite file);
 * ``tight`` at ``/tight``: a registered model that does not exist (so the bare base model),
   review thresholds at 0, and tiny ``max_ongoing_requests``/``max_queued_requests`` so that a
   burst overloads it (503 + Retry-After from the proxy and from the Gateway). It has no Engine
@@ -29,10 +30,15 @@ import httpx
 import pytest
 
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
+from mail2ticket.testing import LocalPostgresServer
 from serving.local import LocalServer, application
 
 TOKEN = "serving-test-token-0d1f7a"
 OTHER_TOKEN = "serving-test-token-second"
+REVIEWER_TOKEN = "serving-test-reviewer-5c2e"
+ADMIN_TOKEN = "serving-test-admin-91b4"
+#: The variable that holds the llm app's review database URL.
+REVIEW_POSTGRES_ENV = "M2T_TEST_REVIEW_POSTGRES"
 MODEL_NAME = "mail2ticket-classifier-serving-test"
 TAXONOMY = load_taxonomy()
 
@@ -102,6 +108,11 @@ class Served:
     mlflow_uri: str
     registered: Registered
     server: LocalServer
+    #: The review queue of the main and tight apps (the embedded SQLite file).
+    review_sqlite: str
+    #: The llm app's review queue, on the PostgreSQL server a test stops and starts again.
+    review_postgres: str
+    postgres: LocalPostgresServer
 
 
 CPU = {"Gateway": 0.1, "Classifier": 0.05, "Extractor": 0.05, "Engine": 0.5}
@@ -115,8 +126,15 @@ def _cpus(extra: dict[str, dict] | None = None) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="session")
-def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(
+    registered: Registered,
+    mlflow_server: str,
+    postgres_server: LocalPostgresServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("serve")
+    review_sqlite = f"sqlite:///{root / 'review' / 'queue.sqlite'}"
+    review_postgres = postgres_server.create_database("serving_review")
     main_audit, tight_audit = root / "audit" / "main.jsonl", root / "audit" / "tight.jsonl"
     llm_audit = root / "audit" / "llm.jsonl"
     # A 135M model on 2 cores shared with other work: short extractions, generous deadlines.
@@ -153,6 +171,9 @@ def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.
             "model.registered_model": registered.name,
             "agents.classifier": "llm",
             "agents.extraction": False,
+            # Every ticket goes to review, in its own database (PostgreSQL) through its own outbox.
+            "agents.review_thresholds": {label: 1.0 for label in TAXONOMY.labels_with_unknown},
+            "review": {"database_url_env": REVIEW_POSTGRES_ENV, "outbox": str(root / "outbox-llm")},
             "audit.log": str(llm_audit),
             **budget,
         },
@@ -161,12 +182,22 @@ def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.
     server = LocalServer(
         root,
         [main, tight, llm],
-        env={"MLFLOW_TRACKING_URI": mlflow_server, "MAIL2TICKET_API_TOKENS": f"{TOKEN},{OTHER_TOKEN}"},
+        env={
+            "MLFLOW_TRACKING_URI": mlflow_server,
+            "MAIL2TICKET_API_TOKENS": f"{TOKEN},{OTHER_TOKEN}",
+            "MAIL2TICKET_REVIEWER_TOKENS": f"carole:{REVIEWER_TOKEN}",
+            "MAIL2TICKET_ADMIN_TOKENS": f"ops:{ADMIN_TOKEN}",
+            "MAIL2TICKET_REVIEW_DATABASE_URL": review_sqlite,
+            REVIEW_POSTGRES_ENV: review_postgres,
+        },
         http_timeout_s=300,
     )
     server.start()
     try:
-        yield Served(server.url, main_audit, tight_audit, llm_audit, mlflow_server, registered, server)
+        yield Served(
+            server.url, main_audit, tight_audit, llm_audit, mlflow_server, registered, server,
+            review_sqlite, review_postgres, postgres_server,
+        )  # fmt: skip
     finally:
         server.stop()
         if (root / "serve.log").is_file():
@@ -176,6 +207,13 @@ def served(registered: Registered, mlflow_server: str, tmp_path_factory: pytest.
 @pytest.fixture(scope="session")
 def client(served: Served) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=served.url, timeout=120, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
+        yield http
+
+
+@pytest.fixture(scope="session")
+def admin_client(served: Served) -> Iterator[httpx.Client]:
+    """A client with an administrator's token: the only role /admin/reload accepts."""
+    with httpx.Client(base_url=served.url, timeout=120, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as http:
         yield http
 
 

@@ -13,7 +13,7 @@ import pytest
 from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, Routing
 from mail2ticket.engines.precision import resolve_dtype
 from mail2ticket.registry.adapters import read_metadata
-from tests.serving.conftest import OTHER_TOKEN, TAXONOMY, TOKEN, Served, audit_lines
+from tests.serving.conftest import ADMIN_TOKEN, OTHER_TOKEN, REVIEWER_TOKEN, TAXONOMY, TOKEN, Served, audit_lines
 
 LABELS = set(TAXONOMY.labels_with_unknown)
 ROUTES = {"/v1/tickets", "/v1/classify", "/v1/taxonomy", "/healthz", "/readyz", "/admin/reload"}
@@ -248,6 +248,23 @@ def test_missing_or_wrong_token_is_401(client: httpx.Client, headers: dict[str, 
 def test_every_configured_token_is_accepted(client: httpx.Client) -> None:
     response = post(client, "/v1/classify", {"email": EMAILS[3]}, headers={"Authorization": f"Bearer {OTHER_TOKEN}"})
     assert response.status_code == 200
+
+
+def test_each_role_calls_only_its_routes(client: httpx.Client, served: Served) -> None:
+    """Only an admin token reloads; a reviewer's token is refused on the API; an admin may call the API."""
+    as_ = {name: {"Authorization": f"Bearer {token}"} for name, token in
+           [("client", TOKEN), ("reviewer", REVIEWER_TOKEN), ("admin", ADMIN_TOKEN)]}  # fmt: skip
+    for role in ("client", "reviewer"):
+        response = client.post("/admin/reload", headers=as_[role])
+        assert_error(response, 403, "forbidden")
+        assert f"a {role} token" in response.json()["error"]["message"]
+    assert_error(post(client, "/v1/classify", {"email": EMAILS[3]}, headers=as_["reviewer"]), 403, "forbidden")
+    assert_error(client.get("/v1/taxonomy", headers=as_["reviewer"]), 403, "forbidden")
+    answered = post(client, "/v1/classify", {"email": EMAILS[3]}, headers=as_["admin"])
+    assert answered.status_code == 200
+    rid = answered.json()["request_id"]
+    (line,) = [x for x in audit_lines(served.main_audit) if x.get("request_id") == rid]
+    assert line["caller"] == "ops"  # a named token is audited by its holder's name
 
 
 def test_a_2mb_body_is_413(client: httpx.Client) -> None:

@@ -13,9 +13,9 @@ import yaml
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
+from mail2ticket.auth import AuthConfigError, Caller, TokenRoles
 from serving import DEFAULT_CONFIG
 from serving.audit import AuditLog
-from serving.auth import AuthConfigError, TokenAuth
 from serving.settings import AppSettings, ServeConfigError, check_serve_config
 
 
@@ -76,14 +76,22 @@ def test_the_serve_command_checks_the_config_before_starting_ray(tmp_path: Path)
 
 
 def test_tokens_are_required_unless_auth_is_off_explicitly(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("M2T_TEST_TOKENS", raising=False)
-    with pytest.raises(AuthConfigError, match="M2T_TEST_TOKENS holds no token"):
-        TokenAuth.from_env(True, "M2T_TEST_TOKENS")
-    assert TokenAuth.from_env(False, "M2T_TEST_TOKENS").check(None)
+    variables = {"client": "M2T_TEST_TOKENS", "reviewer": "M2T_TEST_REVIEWERS", "admin": "M2T_TEST_ADMINS"}
+    for variable in variables.values():
+        monkeypatch.delenv(variable, raising=False)
+    with pytest.raises(AuthConfigError, match="no token is configured: set M2T_TEST_TOKENS"):
+        TokenRoles.from_env(True, variables)  # type: ignore[arg-type]
+    assert TokenRoles.from_env(False, variables).identify(None) is None  # type: ignore[arg-type]
     monkeypatch.setenv("M2T_TEST_TOKENS", " alpha , beta ,")
-    auth = TokenAuth.from_env(True, "M2T_TEST_TOKENS")
-    assert auth.check("alpha") and auth.check("beta")
-    assert not auth.check("alph") and not auth.check("alpha ") and not auth.check("") and not auth.check(None)
+    monkeypatch.setenv("M2T_TEST_ADMINS", "ops:gamma")
+    auth = TokenRoles.from_env(True, variables)  # type: ignore[arg-type]
+    assert auth.identify("alpha").role == "client" and auth.identify("beta").role == "client"
+    assert auth.identify("gamma") == Caller("ops", "admin") and auth.identify("ops:gamma") is None
+    for wrong in ("alph", "alpha ", "", None):
+        assert auth.identify(wrong) is None
+    monkeypatch.setenv("M2T_TEST_REVIEWERS", "alpha")
+    with pytest.raises(AuthConfigError, match="same token is listed for client"):
+        TokenRoles.from_env(True, variables)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mode", ["hash", "redact", "keep"])

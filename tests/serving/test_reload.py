@@ -16,7 +16,9 @@ EMAILS = [
 ]
 
 
-def test_reload_switches_to_the_new_champion_while_requests_are_in_flight(client: httpx.Client, served: Served) -> None:
+def test_reload_switches_to_the_new_champion_while_requests_are_in_flight(
+    client: httpx.Client, admin_client: httpx.Client, served: Served
+) -> None:
     old = served.registered.first_version
     assert client.get("/readyz").json()["models"]["classifier"]["version"] == old
     new = register(served.mlflow_uri, served.registered.adapter_dir, macro_f1=0.9)  # beats the champion
@@ -47,7 +49,7 @@ def test_reload_switches_to_the_new_champion_while_requests_are_in_flight(client
         wait_for(lambda: len(results) >= 2)  # requests answered by the old champion
         time.sleep(0.5)  # and others in flight
         reload_sent = time.monotonic()
-        reload = client.post("/admin/reload")
+        reload = admin_client.post("/admin/reload")
         reload_done = time.monotonic()
         wait_for(lambda: sum(1 for sent, *_ in list(results) if sent > reload_done) >= 2)
     finally:
@@ -67,14 +69,16 @@ def test_reload_switches_to_the_new_champion_while_requests_are_in_flight(client
     assert in_flight, "some requests were running while the reload happened"
 
     assert client.get("/readyz").json()["models"]["classifier"]["version"] == new
-    again = client.post("/admin/reload")
+    again = admin_client.post("/admin/reload")
     assert again.status_code == 200 and again.json()["changed"] is False
     events = [line for line in audit_lines(served.main_audit) if line.get("event") == "reload"]
     assert any(e["changed"] and e["current"]["version"] == new for e in events)
 
 
-def test_reload_on_a_registry_without_champion_keeps_the_base_model(client: httpx.Client) -> None:
-    response = client.post("/tight/admin/reload")
+def test_reload_on_a_registry_without_champion_keeps_the_base_model(
+    client: httpx.Client, admin_client: httpx.Client
+) -> None:
+    response = admin_client.post("/tight/admin/reload")
     assert response.status_code == 409 and response.json()["error"]["code"] == "no_champion"
     assert "still serving the base model" in response.json()["error"]["message"]
     assert client.get("/tight/readyz").json()["serving"] == "base"
