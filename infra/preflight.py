@@ -387,8 +387,9 @@ def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[s
 def options_from_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Preflight options derived from the chart's values, so the checks match what the chart will use.
 
-    The Secrets are the ones the templates reference; the GPU product comes from the worker
-    group's node selector; the minimum GPU count is ``minReplicas`` × GPUs per worker.
+    The Secrets are the ones the templates reference (the review app's when ``review.enabled``);
+    the GPU product comes from the worker group's node selector; the minimum GPU count is
+    ``minReplicas`` × GPUs per worker.
     """
     s3 = values.get("s3", {})
     mlflow = values.get("mlflow", {})
@@ -400,6 +401,10 @@ def options_from_values(values: Mapping[str, Any]) -> dict[str, Any]:
         secrets.append(mlflow["auth"].get("existingSecret"))
     if serving.get("args", {}).get("auth", {}).get("required", True):
         secrets.append(serving.get("apiTokens", {}).get("existingSecret"))
+    review = values.get("review", {})
+    if review.get("enabled"):
+        # The review database's URL (key review.database.urlKey) and the reviewers' and admins' tokens.
+        secrets += [review.get("database", {}).get("existingSecret"), review.get("tokens", {}).get("existingSecret")]
     options: dict[str, Any] = {
         "secrets": tuple(s for s in secrets if s),
         "bucket": s3.get("bucket") or None,

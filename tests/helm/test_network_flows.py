@@ -156,9 +156,18 @@ def autoscaling_on(rendered: Rendered) -> bool:
     return bool(values_of(rendered, "serving", "autoscaling", "enabled"))
 
 
+def review_on(rendered: Rendered) -> bool:
+    return bool(values_of(rendered, "review", "enabled"))
+
+
+def review_port(rendered: Rendered) -> int:
+    """The review app's port: templates/review.yaml, `mail2ticket review serve --port 8080`."""
+    return 8080
+
+
 KUBERAY = "ray-project/kuberay v1.5.1, ray-operator/controllers/ray"
 RAY_PODS = ("ray-head", "ray-worker")
-RELEASE_PODS = ("ray-head", "ray-worker", "mlflow", "mlflow-migrate", "kfp-upload", "test")
+RELEASE_PODS = ("ray-head", "ray-worker", "mlflow", "mlflow-migrate", "review", "review-migrate", "kfp-upload", "test")
 
 NEEDED: list[Flow] = [
     Flow("operator checks the head's Serve proxy", operator, pod("ray-head"), serve_port,
@@ -200,6 +209,21 @@ NEEDED: list[Flow] = [
     Flow("ingress controller forwards to MLflow", ingress_controller, pod("mlflow"), mlflow_port,
          why="templates/ingress.yaml: backend <mlflow svc>:5000",
          applies=lambda r: ingress_on(r) and bool(values_of(r, "ingress", "mlflowHost"))),
+    Flow("ingress controller forwards to the review app", ingress_controller, pod("review"), review_port,
+         why="templates/ingress.yaml: path /review of the API's host, backend <review svc>:8080",
+         applies=lambda r: ingress_on(r) and review_on(r)),
+    Flow("helm test calls the review app", pod("test"), pod("review"), review_port,
+         why="templates/tests/test-healthz.yaml: GET <review svc>:8080/readyz", applies=review_on),
+    Flow("review app reads and writes its queue in PostgreSQL", pod("review"), postgres, postgres_port,
+         why="review_app: SQLAlchemy engine on MAIL2TICKET_REVIEW_DATABASE_URL", applies=review_on),
+    Flow("review migration hook upgrades its schema", pod("review-migrate"), postgres, postgres_port,
+         why="mail2ticket review migrate on MAIL2TICKET_REVIEW_DATABASE_URL", applies=review_on),
+    Flow("Gateway on the head writes review items", pod("ray-head"), postgres, postgres_port,
+         why="serving/gateway.py: review items to args.review.database_url_env (MAIL2TICKET_REVIEW_DATABASE_URL)",
+         applies=review_on),
+    Flow("Gateway on a worker writes review items", pod("ray-worker"), postgres, postgres_port,
+         why="Ray Serve may place the Gateway (0.25 CPU) on a worker: the workers offer their CPUs",
+         applies=review_on),
     Flow("autoscaler patches its RayCluster", pod("ray-head"), api_server,
          lambda r: _np(r)["kubeAPIServer"]["ports"][0],
          why=f"{KUBERAY}/common/pod.go: the autoscaler sidecar of the head calls the API server",
@@ -237,8 +261,21 @@ CLOSED: list[Flow] = [
     Flow("ingress controller to a worker's Ray ports", ingress_controller, pod("ray-worker"), fixed(6379)),
     Flow("upload Job to MLflow", pod("kfp-upload"), pod("mlflow"), mlflow_port),
     Flow("migration hook to S3", pod("mlflow-migrate"), s3, s3_port),
-    Flow("agents to PostgreSQL", pod("ray-head"), postgres, postgres_port),
-    Flow("engine to PostgreSQL", pod("ray-worker"), postgres, postgres_port),
+    Flow("a client namespace to the review app", other_pod(client_namespace, {"app": "c"}), pod("review"),
+         review_port),
+    Flow("a pod of another namespace to the review app", other_pod(lambda r: "elsewhere", {"app": "x"}),
+         pod("review"), review_port),
+    Flow("pipeline step to the review app", pipeline_step, pod("review"), review_port),
+    Flow("agents to the review app", pod("ray-head"), pod("review"), review_port),
+    Flow("MLflow to the review app", pod("mlflow"), pod("review"), review_port),
+    Flow("review app to MLflow", pod("review"), pod("mlflow"), mlflow_port),
+    Flow("review app to S3", pod("review"), s3, s3_port),
+    Flow("review app to the agents", pod("review"), pod("ray-head"), serve_port),
+    Flow("review app to the KFP API", pod("review"), kfp_api, lambda r: _np(r)["kfp"]["apiServerPort"]),
+    Flow("review app to the API server", pod("review"), api_server, lambda r: _np(r)["kubeAPIServer"]["ports"][0]),
+    Flow("review migration hook to S3", pod("review-migrate"), s3, s3_port),
+    Flow("review migration hook to MLflow", pod("review-migrate"), pod("mlflow"), mlflow_port),
+    Flow("upload Job to PostgreSQL", pod("kfp-upload"), postgres, postgres_port),
     Flow("MLflow to the agents", pod("mlflow"), pod("ray-head"), serve_port),
     Flow("agents to the KFP API", pod("ray-head"), kfp_api, lambda r: _np(r)["kfp"]["apiServerPort"]),
     Flow("test pod to the dashboard", pod("test"), pod("ray-head"), fixed(8265)),

@@ -250,7 +250,8 @@ def test_rbac_is_minimal(rendered: Rendered) -> None:
 def test_every_long_running_workload_has_a_pdb_selecting_it(rendered: Rendered) -> None:
     pdbs = rendered.of_kind("PodDisruptionBudget")
     long_running = [p for p in pod_templates(rendered) if p.where.startswith(("Deployment/", "RayService/"))]
-    assert len(long_running) == 3
+    # MLflow, the Ray head and workers, and the review app when it is on.
+    assert len(long_running) == 3 + bool(rendered.values["review"]["enabled"])
     for pod in long_running:
         assert any(selector_matches(p["spec"]["selector"], pod.labels) for p in pdbs), pod.where
     for pdb in pdbs:
@@ -371,6 +372,8 @@ def test_helm_test_calls_healthz(rendered: Rendered) -> None:
     urls = pod["spec"]["containers"][0]["command"][3:]
     assert urls[0] == "http://m2t-mail2ticket-agents-head-svc.mail2ticket.svc:8000/healthz"
     assert urls[1] == "http://m2t-mail2ticket-mlflow.mail2ticket.svc:5000/health"
+    # /readyz: the review app answers 200 only once its database does.
+    assert urls[2:] == ["http://m2t-mail2ticket-review.mail2ticket.svc:8080/readyz"]
 
 
 # --- values files --------------------------------------------------------------------------------------

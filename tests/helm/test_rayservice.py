@@ -268,7 +268,9 @@ def test_serve_config_is_the_repository_file_with_cluster_overrides(rendered: Re
     (app,), (source_app,) = served["applications"], source["applications"]
     for key in source_app.keys() - {"args", "deployments"}:
         assert app[key] == source_app[key], key
-    assert app["args"] == merge_args(source_app["args"], values["args"])
+    # The review section follows review.enabled (the outbox is the volume the Ray pods mount).
+    review = {"enabled": True, "outbox": "/var/lib/mail2ticket/review-outbox"}
+    assert app["args"] == merge_args(source_app["args"], {**values["args"], "review": review})
     assert app["args"]["engine"]["kind"] == "vllm" and app["args"]["engine"]["base_model"].startswith("s3://")
     assert [d["name"] for d in app["deployments"]] == [d["name"] for d in source_app["deployments"]]
     for deployment, original in zip(app["deployments"], source_app["deployments"], strict=True):
@@ -310,6 +312,47 @@ def test_api_tokens_come_from_a_secret_when_auth_is_required(rendered: Rendered)
     env = {e["name"]: e for e in head["env"]}
     assert rendered.values["serving"]["args"]["auth"]["required"] is True
     assert env["MAIL2TICKET_API_TOKENS"]["valueFrom"]["secretKeyRef"]["name"] == "mail2ticket-api-tokens"
+
+
+def ray_containers(rendered: Rendered) -> list[dict[str, Any]]:
+    """The head's and every worker group's containers: Ray may place the Gateway on any of them."""
+    spec = cluster(rendered)
+    groups = [spec["headGroupSpec"], *spec["workerGroupSpecs"]]
+    return [c for group in groups for c in group["template"]["spec"]["containers"]]
+
+
+def test_admin_tokens_come_from_the_api_secret_optionally(rendered: Rendered) -> None:
+    """POST /admin/reload takes admin tokens only: the same Secret's MAIL2TICKET_ADMIN_TOKENS, optional
+    (a release without the key serves /v1, and nobody can reload), never a literal value."""
+    secret = rendered.values["serving"]["apiTokens"]["existingSecret"]
+    for container in ray_containers(rendered):
+        env = {e["name"]: e for e in container["env"]}
+        assert env["MAIL2TICKET_API_TOKENS"]["valueFrom"] == {
+            "secretKeyRef": {"name": secret, "key": rendered.values["serving"]["apiTokens"]["key"]}
+        }  # fmt: skip
+        assert env["MAIL2TICKET_ADMIN_TOKENS"] == {
+            "name": "MAIL2TICKET_ADMIN_TOKENS",
+            "valueFrom": {"secretKeyRef": {"name": secret, "key": "MAIL2TICKET_ADMIN_TOKENS", "optional": True}},
+        }
+        # The reviewers' tokens belong to the review app: the Gateway only refuses them (403).
+        assert "MAIL2TICKET_REVIEWER_TOKENS" not in env
+        for entry in container["env"]:
+            if entry["name"].endswith("_TOKENS"):
+                assert "value" not in entry and "secretKeyRef" in entry["valueFrom"], entry
+
+
+def test_no_token_variable_without_authentication() -> None:
+    rendered = render({"serving": {"args": {"auth": {"required": False}}}})
+    for container in ray_containers(rendered):
+        names = {e["name"] for e in container["env"]}
+        assert not {n for n in names if n.endswith("_TOKENS")}, names
+
+
+def test_the_api_key_cannot_be_the_admin_key() -> None:
+    import helm_python as helm
+
+    with pytest.raises(helm.HelmRenderError, match=r"serving\.apiTokens\.key: MAIL2TICKET_ADMIN_TOKENS is the"):
+        render({"serving": {"apiTokens": {"key": "MAIL2TICKET_ADMIN_TOKENS"}}})
 
 
 def test_the_rendered_serve_config_passes_the_apps_own_checks(rendered: Rendered) -> None:

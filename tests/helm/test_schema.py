@@ -68,6 +68,25 @@ CASES: list[tuple[str, dict[str, Any], list[str]]] = [
       "at '/networkPolicy/postgres/namespace': minLength: got 0, want 1"]),
     ("autoscaler without the API server", {"networkPolicy": {"kubeAPIServer": {"cidrs": []}}},
      ["at '/networkPolicy/kubeAPIServer/cidrs': minItems: got 0, want 1"]),
+    ("review database secret missing", {"review": {"database": {"existingSecret": None}}},
+     ["at '/review/database': missing property 'existingSecret'"]),
+    ("review database secret empty", {"review": {"database": {"existingSecret": ""}}},
+     ["at '/review/database/existingSecret': minLength: got 0, want 1"]),
+    ("review database URL key empty", {"review": {"database": {"urlKey": ""}}},
+     ["at '/review/database/urlKey': minLength: got 0, want 1"]),
+    ("review tokens secret missing", {"review": {"tokens": {"existingSecret": None}}},
+     ["at '/review/tokens': missing property 'existingSecret'"]),
+    ("review user header not a header name", {"review": {"auth": {"userHeader": "X Forwarded User"}}},
+     ["at '/review/auth/userHeader'"]),
+    ("review retention of 0 days", {"review": {"retentionDays": 0}},
+     ["at '/review/retentionDays': minimum: got 0, want 1"]),
+    ("review outbox claim without size", {"review": {"outbox": {"persistence": {"size": None}}}},
+     ["at '/review/outbox/persistence': missing property 'size'"]),
+    ("typo in the review section", {"review": {"replica": 2}},
+     ["at '/review': additional properties 'replica' not allowed"]),
+    ("review without a PostgreSQL destination", {"mlflow": {"enabled": False},
+                                                 "networkPolicy": {"postgres": {"cidrs": [], "namespace": ""}}},
+     ["at '/networkPolicy/postgres/cidrs': minItems: got 0, want 1"]),
     ("secnumcloud keeping e-mails",
      {**profile_values("secnumcloud"), "serving": {"args": {"audit": {"email": "keep"}}}},
      ["at '/serving/args/audit/email': value must be one of 'hash', 'redact'"]),
@@ -105,7 +124,8 @@ def test_the_chart_defaults_alone_are_refused_naming_what_the_site_must_give() -
 
 
 def test_destinations_are_not_asked_for_what_is_off() -> None:
-    """No NetworkPolicy, no destination to declare; no autoscaler, no API server; no MLflow, no database."""
+    """No NetworkPolicy, no destination to declare; no autoscaler, no API server; no MLflow and no review
+    app, no database."""
     with helm.Chart.load(CHART) as chart:
         chart.validate_schema({"networkPolicy": {"enabled": False}})
         chart.validate_schema(
@@ -113,5 +133,14 @@ def test_destinations_are_not_asked_for_what_is_off() -> None:
                                       "networkPolicy": {"kubeAPIServer": {"cidrs": []}}})
         )  # fmt: skip
         chart.validate_schema(
-            merge_values(SITE_MINIMUM, {"mlflow": {"enabled": False}, "networkPolicy": {"postgres": {"cidrs": []}}})
-        )
+            merge_values(SITE_MINIMUM, {"mlflow": {"enabled": False}, "review": {"enabled": False},
+                                      "networkPolicy": {"postgres": {"cidrs": []}}})
+        )  # fmt: skip
+
+
+def test_review_secrets_are_not_asked_for_when_the_review_app_is_off() -> None:
+    with helm.Chart.load(CHART) as chart:
+        chart.validate_schema(
+            merge_values(SITE_MINIMUM, {"review": {"enabled": False, "database": {"existingSecret": ""},
+                                                   "tokens": {"existingSecret": ""}}})
+        )  # fmt: skip

@@ -123,6 +123,8 @@ def namespace(name: str = "mail2ticket", restricted: bool = True) -> V1Namespace
 
 
 SECRETS = ("mail2ticket-registry", "mail2ticket-s3", "mail2ticket-mlflow-db", "mail2ticket-api-tokens")
+#: The review app's (review.enabled in both values files): its database URL, its tokens.
+REVIEW_SECRETS = ("mail2ticket-review-db", "mail2ticket-review-tokens")
 
 
 def good_cluster() -> ClusterState:
@@ -131,7 +133,7 @@ def good_cluster() -> ClusterState:
         nodes=[node("cpu-1", product=None, gpus=None), node("gpu-1"), node("gpu-2")],
         storage_classes=[storage_class("ceph-rbd", default=True), storage_class("nfs")],
         namespace=namespace(),
-        secret_names=set(SECRETS),
+        secret_names={*SECRETS, *REVIEW_SECRETS},
     )
 
 
@@ -268,10 +270,30 @@ def test_options_follow_the_chart_values() -> None:
     assert onprem["bucket"] == "mail2ticket" and onprem["storage_class"] == "ceph-rbd"
     assert onprem["gpu_product"] == "A10" and onprem["gpu_product_label"] == "nvidia.com/gpu.product"
     assert onprem["min_gpus"] == 1 and "require_restricted" not in onprem
-    assert set(onprem["secrets"]) == set(SECRETS)
+    assert set(onprem["secrets"]) == {*SECRETS, *REVIEW_SECRETS}
     snc = options_from_values(load_values([CHART / "values-secnumcloud.yaml"]))
     assert snc["min_gpus"] == 2 and snc["require_restricted"] is True
-    assert set(snc["secrets"]) == {*SECRETS, "mail2ticket-mlflow-auth"}
+    assert set(snc["secrets"]) == {*SECRETS, *REVIEW_SECRETS, "mail2ticket-mlflow-auth"}
+
+
+def test_review_secrets_follow_the_review_values(tmp_path: Path) -> None:
+    """The review app's Secrets, under the names its values give, only when the app is installed."""
+    custom = tmp_path / "values.yaml"
+    custom.write_text(
+        yaml.safe_dump({"review": {"database": {"existingSecret": "pg-review", "urlKey": "dsn"},
+                                   "tokens": {"existingSecret": "review-bearers"}}}),
+        encoding="utf-8",
+    )  # fmt: skip
+    secrets = options_from_values(load_values([CHART / "values-onprem.yaml", custom]))["secrets"]
+    assert {"pg-review", "review-bearers"} <= set(secrets)
+    assert not set(REVIEW_SECRETS) & set(secrets)
+    missing = check_secrets(SECRETS, secrets, "mail2ticket")
+    assert missing.status is Status.FAIL and "missing in mail2ticket: pg-review, review-bearers " in missing.detail
+    assert check_secrets([*SECRETS, "pg-review", "review-bearers"], secrets, "mail2ticket").status is Status.PASS
+    off = tmp_path / "off.yaml"
+    off.write_text(yaml.safe_dump({"review": {"enabled": False}}), encoding="utf-8")
+    secrets = options_from_values(load_values([CHART / "values-onprem.yaml", off]))["secrets"]
+    assert set(secrets) == set(SECRETS)
 
 
 # --- the command, end to end, against a local API server --------------------------------------------------
@@ -346,6 +368,7 @@ def test_command_fails_with_a_readable_report(tmp_path: Path, s3_env: str) -> No
     assert "cannot read storageclasses: HTTP 403 Forbidden" in output
     assert "Pod Security enforce=unset" in output  # a FAIL under the secnumcloud profile
     assert "missing in mail2ticket: mail2ticket-api-tokens" in output
+    assert "mail2ticket-review-db" in output  # the table wraps the rest of the list
     assert "bucket 'mail2ticket' not found" in output
     assert "check(s) failed: fix them before helm install." in output
 

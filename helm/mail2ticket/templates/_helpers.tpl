@@ -132,6 +132,41 @@ http://{{ include "mail2ticket.mlflowServiceName" . }}.{{ .Release.Namespace }}.
 {{ include "mail2ticket.rayServiceName" . }}-head-svc
 {{- end -}}
 
+{{- define "mail2ticket.reviewServiceName" -}}
+{{ include "mail2ticket.fullname" . }}-review
+{{- end -}}
+
+{{/* The review app's port: `mail2ticket review serve --port 8080`. */}}
+{{- define "mail2ticket.reviewPort" -}}
+8080
+{{- end -}}
+
+{{/* Where the Ray pods mount the Gateway's review outbox (serve config args: review.outbox). */}}
+{{- define "mail2ticket.reviewOutboxPath" -}}
+/var/lib/mail2ticket/review-outbox
+{{- end -}}
+
+{{/* The review database's SQLAlchemy URL, from its Secret (the app, its migration, the Gateway). */}}
+{{- define "mail2ticket.reviewDatabaseEnv" -}}
+- name: MAIL2TICKET_REVIEW_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.review.database.existingSecret }}
+      key: {{ .Values.review.database.urlKey }}
+{{- end -}}
+
+{{/* The outbox volume of the Ray pods: the shared claim, or an emptyDir per pod. */}}
+{{- define "mail2ticket.reviewOutboxVolume" -}}
+- name: review-outbox
+  {{- if .Values.review.outbox.persistence.enabled }}
+  persistentVolumeClaim:
+    claimName: {{ include "mail2ticket.fullname" . }}-review-outbox
+  {{- else }}
+  emptyDir:
+    sizeLimit: {{ .Values.review.outbox.sizeLimit }}
+  {{- end }}
+{{- end -}}
+
 {{- define "mail2ticket.artifactsDestination" -}}
 {{- .Values.mlflow.artifactsDestination | default (printf "s3://%s/mlflow" .Values.s3.bucket) -}}
 {{- end -}}
@@ -147,6 +182,12 @@ http://{{ include "mail2ticket.mlflowServiceName" . }}.{{ .Release.Namespace }}.
 {{- $apps := list -}}
 {{- range $app := $cfg.applications -}}
 {{- $args := mergeOverwrite (deepCopy ($app.args | default dict)) $.Values.serving.args -}}
+{{- /* The review queue follows review.enabled; the outbox is the volume the Ray pods mount. */ -}}
+{{- $review := dict "enabled" false -}}
+{{- if $.Values.review.enabled -}}
+{{- $review = dict "enabled" true "outbox" (include "mail2ticket.reviewOutboxPath" $) -}}
+{{- end -}}
+{{- $_ := set $args "review" $review -}}
 {{- $deployments := list -}}
 {{- range $d := $app.deployments -}}
 {{- $known = append $known $d.name -}}
@@ -172,7 +213,8 @@ http://{{ include "mail2ticket.mlflowServiceName" . }}.{{ .Release.Namespace }}.
 {{- toYaml $cfg -}}
 {{- end -}}
 
-{{/* Environment of the Ray containers (head and workers): where MLflow is, the API tokens. */}}
+{{/* Environment of the Ray containers (head and workers): where MLflow is, the API and admin tokens, the
+     review database (the Gateway, which Ray may place on the head or a worker, writes there). */}}
 {{- define "mail2ticket.agentEnv" -}}
 {{ include "mail2ticket.offlineEnv" . }}
 {{- if .Values.mlflow.enabled }}
@@ -192,10 +234,24 @@ http://{{ include "mail2ticket.mlflowServiceName" . }}.{{ .Release.Namespace }}.
       key: MLFLOW_TRACKING_PASSWORD
 {{- end }}
 {{- if .Values.serving.args.auth.required }}
+{{- if eq .Values.serving.apiTokens.key "MAIL2TICKET_ADMIN_TOKENS" }}
+{{- fail "serving.apiTokens.key: MAIL2TICKET_ADMIN_TOKENS is the administrators' key of the same Secret; name the clients' key (MAIL2TICKET_API_TOKENS)" }}
+{{- end }}
 - name: MAIL2TICKET_API_TOKENS
   valueFrom:
     secretKeyRef:
       name: {{ .Values.serving.apiTokens.existingSecret }}
       key: {{ .Values.serving.apiTokens.key }}
+{{- /* Administrators' tokens (POST /admin/reload; /v1 too), same Secret. Optional: a release
+     whose Secret has no such key serves /v1 and nobody can reload the models. */}}
+- name: MAIL2TICKET_ADMIN_TOKENS
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.serving.apiTokens.existingSecret }}
+      key: MAIL2TICKET_ADMIN_TOKENS
+      optional: true
+{{- end }}
+{{- if .Values.review.enabled }}
+{{ include "mail2ticket.reviewDatabaseEnv" . }}
 {{- end }}
 {{- end -}}
