@@ -200,9 +200,14 @@ class ReviewStore:
             {**item.model_dump(), "status": PENDING, "version": 1} for item in {i.request_id: i for i in items}.values()
         ]
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(ReviewItem).on_conflict_do_nothing(index_elements=["request_id"])
+        # Counted with RETURNING: an INSERT's rowcount is not reported by every driver (psycopg gives -1).
+        statement = (
+            dialect.insert(ReviewItem)
+            .on_conflict_do_nothing(index_elements=["request_id"])
+            .returning(ReviewItem.request_id)
+        )
         with self.engine.begin() as connection:
-            return sum(connection.execute(statement, row).rowcount for row in rows)
+            return sum(len(connection.execute(statement, row).all()) for row in rows)
 
     # ------------------------------------------------------------------ reading
 
