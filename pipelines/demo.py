@@ -7,10 +7,13 @@
    (``datasets/handwritten/dev.jsonl``) evaluated beside the generated test set;
 4. print the baselines, the candidate and the cascade side by side, the promotion decision and
    the MLflow UI address;
-5. serve the champion with Ray Serve (``serving/config.yaml`` on a local Ray), post five sample
-   e-mails to ``POST /v1/tickets`` and print the tickets, then stop Serve. The MLflow server
-   keeps running so the runs can be browsed; the next ``make demo`` (or ``python -m
-   pipelines.demo --stop``) stops it.
+5. serve the champion with Ray Serve (``serving/config.yaml`` on a local Ray), post sample
+   e-mails (one per category, and out-of-scope ones) to ``POST /v1/tickets`` and print the
+   tickets, then stop Serve;
+6. start the reviewers' page on the review queue (SQLite) where the tickets that need a person
+   wait, and print its address and a reviewer token. The MLflow server and the review page keep
+   running so the runs can be browsed and the tickets decided; the next ``make demo`` (or
+   ``python -m pipelines.demo --stop``) stops both.
 
 Outputs go to ``demo-output/``. The budget aims at 15 minutes on 2 CPU cores (see the README
 for the measured time); ``make train-full`` runs the same pipeline on every e-mail for the
@@ -35,6 +38,7 @@ from rich.table import Table
 
 from mail2ticket.data.corpus import CorpusConfig, generate
 from mail2ticket.testing import LocalMlflowServer, port_in_use, stop_recorded_server
+from review_app.local import LocalReviewApp
 
 #: The classical model learns from every training e-mail in seconds, and its accuracy on the
 #: hand-written dev set grows with them (0.84 from 8,500, 0.85 from 16,900: bench/RESULTS.md);
@@ -47,8 +51,10 @@ DEMO_STRATEGIC_SHARE = 0.5
 DEMO_EXPERIMENT = "mail2ticket-demo"
 DEMO_MODEL = "mail2ticket-classifier"
 MLFLOW_PORT = 5000
-#: E-mails posted to the served champion at the end of the demo.
+#: E-mails posted to the served champion at the end of the demo (one per category while they last).
 SAMPLE_EMAILS = 5
+#: Out-of-scope e-mails posted beside them (the open set: they should land in the review queue).
+SAMPLE_OUT_OF_SCOPE = 3
 
 #: Wide enough for the tickets table when the output is a file or a CI log (rich's default: 80). Bound
 #: to the terminal's stream: while the pipeline runs, what it prints goes to its log file instead.
@@ -211,7 +217,8 @@ def results_table(runs: dict[str, Any]) -> Table:
 def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serve: bool = True) -> dict[str, Any]:
     """Run the demo; returns the candidate run's metrics, the promotion decision and the served tickets."""
     output = output.resolve()
-    stop_recorded_server(output / "mlflow")  # a server left by the previous demo
+    stop_recorded_server(output / "mlflow")  # servers left by the previous demo
+    stop_recorded_server(output / "review")
     shutil.rmtree(output, ignore_errors=True)  # every demo starts from nothing
     began = time.perf_counter()
 
@@ -260,7 +267,10 @@ def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serv
         f"   (server PID {server.process.pid if server.process else '?'} keeps running; "
         "stop it with `python -m pipelines.demo --stop`)"
     )
-    tickets = serve_samples(output / "serve", tracking_uri) if serve else []
+    review_url = f"sqlite:///{output / 'review' / 'queue.sqlite'}"
+    tickets = serve_samples(output / "serve", tracking_uri, review_url) if serve else []
+    if serve:
+        review_page(output / "review", review_url, tickets)
     console.print(f"demo finished in {time.perf_counter() - began:.0f}s; outputs under {output}")
     return {
         "metrics": metrics,
@@ -271,21 +281,35 @@ def run_demo(output: Path, budget: TrainingBudget, port: int = MLFLOW_PORT, serv
     }
 
 
-def sample_emails(count: int = SAMPLE_EMAILS) -> list[tuple[str, str, dict[str, Any]]]:
-    """``count`` generated e-mails of different categories (a seed the training corpus did not use),
-    each with its category and the fields the generator wrote it with."""
+def sample_emails(
+    count: int = SAMPLE_EMAILS, out_of_scope: int = SAMPLE_OUT_OF_SCOPE
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """``count`` generated e-mails of different categories and ``out_of_scope`` ones outside the
+    taxonomy (a seed the training corpus did not use), each with its expected category and the
+    fields the generator wrote it with."""
     from mail2ticket.data.corpus import CorpusGenerator
+    from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 
+    labels = set(load_taxonomy().labels)
     samples: dict[str, tuple[str, dict[str, Any]]] = {}
-    for ticket in CorpusGenerator(CorpusConfig(tickets=200, seed=DEMO_SEED + 1, strategic_share=1.0)).tickets():
-        samples.setdefault(ticket.category, (ticket.first_email, ticket.fields))
-        if len(samples) == count:
+    others: list[tuple[str, str, dict[str, Any]]] = []
+    for ticket in CorpusGenerator(CorpusConfig(tickets=400, seed=DEMO_SEED + 1, strategic_share=0.7)).tickets():
+        if ticket.category in labels:
+            if len(samples) < count:
+                samples.setdefault(ticket.category, (ticket.first_email, ticket.fields))
+        elif len(others) < out_of_scope:
+            others.append((ticket.first_email, UNKNOWN, {}))
+        if len(samples) == count and len(others) == out_of_scope:
             break
-    return [(email, category, fields) for category, (email, fields) in samples.items()]
+    return [(email, category, fields) for category, (email, fields) in samples.items()] + others
 
 
-def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
-    """Serve the champion on a local Ray (``serving/config.yaml``), post sample e-mails, print the tickets."""
+def serve_samples(root: Path, tracking_uri: str, review_url: str) -> list[dict[str, Any]]:
+    """Serve the champion on a local Ray (``serving/config.yaml``), post sample e-mails, print the tickets.
+
+    The tickets that need review go to the queue at ``review_url`` through the Gateway's outbox;
+    Serve is stopped only once the outbox is empty (every item delivered).
+    """
     import secrets
 
     import httpx
@@ -294,9 +318,12 @@ def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
 
     token = secrets.token_hex(16)
     audit = root / "audit.jsonl"
-    args = {"model.registered_model": DEMO_MODEL, "audit.log": str(audit), "agents.extract_max_new_tokens": 96}
-    server = LocalServer(root, [application(args=args)], env={"MLFLOW_TRACKING_URI": tracking_uri,
-                                                               "MAIL2TICKET_API_TOKENS": token})  # fmt: skip
+    outbox = root / "review-outbox"
+    args = {"model.registered_model": DEMO_MODEL, "audit.log": str(audit), "agents.extract_max_new_tokens": 96,
+            "review.outbox": str(outbox)}  # fmt: skip
+    env = {"MLFLOW_TRACKING_URI": tracking_uri, "MAIL2TICKET_API_TOKENS": token,
+           "MAIL2TICKET_REVIEW_DATABASE_URL": review_url}  # fmt: skip
+    server = LocalServer(root, [application(args=args)], env=env)
     with console.status("starting Ray Serve with the champion (mail2ticket serve)…"):
         url = server.start()
     tickets: list[dict[str, Any]] = []
@@ -305,10 +332,10 @@ def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
         with httpx.Client(base_url=url, headers=headers, timeout=300) as client:
             served = client.get("/readyz").json()
             console.print(f"[bold]5. serving[/] {url}: {served['serving']} {served['models']['classifier']}")
-            table = Table(title=f"{SAMPLE_EMAILS} e-mails posted to POST /v1/tickets")
+            samples = sample_emails()
+            table = Table(title=f"{len(samples)} e-mails posted to POST /v1/tickets")
             for column in ("e-mail", "expected", "category", "confidence", "review", "expected fields", "fields (by)"):
                 table.add_column(column, overflow="fold")
-            samples = sample_emails()
             # Posted together, as a ticketing tool would: the engine batches the agents' calls.
             with ThreadPoolExecutor(max_workers=len(samples)) as pool:
                 responses = list(pool.map(lambda sample: client.post("/v1/tickets", json={"email": sample[0]}),
@@ -327,10 +354,32 @@ def serve_samples(root: Path, tracking_uri: str) -> list[dict[str, Any]]:
                 )  # fmt: skip
         console.print(table)
         console.print(f"   audit log: {audit}")
+        deadline = time.monotonic() + 60
+        while any(outbox.glob("*.json")) and time.monotonic() < deadline:
+            time.sleep(0.2)  # the Gateway's thread delivers the review items
     finally:
         with console.status("stopping Ray Serve…"):
             server.stop()
     return tickets
+
+
+def review_page(root: Path, database_url: str, tickets: list[dict[str, Any]]) -> str:
+    """Start the reviewers' page on the demo's queue and leave it running; returns its address."""
+    import secrets
+
+    token = secrets.token_urlsafe(18)
+    server = LocalReviewApp(root, database_url, env={"MAIL2TICKET_REVIEWER_TOKENS": f"demo:{token}"})
+    with console.status("starting the reviewers' page (mail2ticket review serve)…"):
+        url = server.start()
+    waiting = sum(1 for t in tickets if t.get("needs_review"))
+    console.print(
+        f"[bold]6. review[/] {url}/ — {waiting} ticket(s) of the demo wait for a person "
+        f"(queue {database_url});\n"
+        f"   sign in with the reviewer token {token}\n"
+        f"   (PID {server.process.pid if server.process else '?'} keeps running; "
+        "stop it with `python -m pipelines.demo --stop`)"
+    )
+    return url
 
 
 @app.command()
@@ -340,13 +389,16 @@ def main(
         bool, typer.Option("--full", help=f"Train longer ({FULL_BUDGET.epochs:g} epochs, every e-mail).")
     ] = False,
     max_steps: Annotated[int | None, typer.Option(help="Train this many optimiser steps instead of epochs.")] = None,
-    stop: Annotated[bool, typer.Option("--stop", help="Only stop the MLflow server a demo left running.")] = False,
+    stop: Annotated[
+        bool, typer.Option("--stop", help="Only stop the MLflow server and the review page a demo left running.")
+    ] = False,
     serve: Annotated[bool, typer.Option(help="Serve the champion on Ray Serve and post sample e-mails.")] = True,
 ) -> None:
     """Generate a corpus, train/evaluate/promote through kfp.local, report."""
     if stop:
-        stopped = stop_recorded_server(output.resolve() / "mlflow")
-        console.print("MLflow server stopped" if stopped else "no MLflow server recorded")
+        for name, folder in (("MLflow server", "mlflow"), ("review page", "review")):
+            stopped = stop_recorded_server(output.resolve() / folder)
+            console.print(f"{name} stopped" if stopped else f"no {name} recorded")
         return
     budget = FULL_BUDGET if full else DEMO_BUDGET
     if max_steps is not None:
