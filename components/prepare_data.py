@@ -19,6 +19,7 @@ def prepare_data(
     train_data: Output[Dataset],
     validation_data: Output[Dataset],
     test_data: Output[Dataset],
+    reviewed_data: Output[Dataset],
     dataset_card: Output[Artifact],
     dataset_card_view: Output[Markdown],
     category_histogram: Output[Artifact],
@@ -33,12 +34,16 @@ def prepare_data(
     mask_pii: bool,
     support_domains: list,
     encoding: str,
+    feedback_holdout: float,
     ground_truth_uri: str = "",
+    feedback_uri: str = "",
 ):
     """Clean a raw ticket export and split it into train/test JSONL (paper, section 5).
 
     raw_uri: the ticket-system export (CSV or Parquet), a local path or an s3:// URI.
     ground_truth_uri: optional ground-truth JSONL that attaches extraction fields to tickets.
+    feedback_uri: optional review-queue export (JSONL or Parquet, local or s3://): reviewed corrections
+        appended to train, but for a feedback_holdout share written as reviewed_data (empty when none).
     strategic_categories: categories worth automating; empty means every taxonomy category.
     min_share: minimum representativity of a kept category (the paper: 2 %).
     share_basis: what min_share is measured against: largest, tickets or strategic.
@@ -62,13 +67,17 @@ def prepare_data(
         mask_pii=mask_pii, support_domains=support_domains, encoding=encoding,
     )  # fmt: skip
     with tempfile.TemporaryDirectory() as work:
-        result = prepare_dataset(raw_uri, work, config, ground_truth_uri or None)
+        result = prepare_dataset(
+            raw_uri, work, config, ground_truth_uri or None, feedback_uri=feedback_uri or None,
+            feedback_holdout=feedback_holdout,
+        )  # fmt: skip
         shutil.copyfile(result.train_path, train_data.path)
         shutil.copyfile(result.test_path, test_data.path)
-        if result.validation_path:
-            shutil.copyfile(result.validation_path, validation_data.path)
-        else:
-            open(validation_data.path, "w").close()
+        for optional, artifact in ((result.validation_path, validation_data), (result.reviewed_path, reviewed_data)):
+            if optional:
+                shutil.copyfile(optional, artifact.path)
+            else:
+                open(artifact.path, "w").close()
         shutil.copyfile(result.histogram_path, category_histogram.path)
     card = result.card
     with open(dataset_card.path, "w", encoding="utf-8") as handle:
@@ -79,6 +88,7 @@ def prepare_data(
         (train_data, "train.jsonl", card["train_rows"]),
         (test_data, "test.jsonl", card["test_rows"]),
         (validation_data, "validation.jsonl", card["validation_rows"]),
+        (reviewed_data, "reviewed.jsonl", card["reviewed_rows"]),
     ):
         if name not in card["outputs"]:
             continue
@@ -94,3 +104,10 @@ def prepare_data(
     for step in card["steps"]:
         preparation_metrics.log_metric("rows: " + step["step"], step["rows"])
     preparation_metrics.log_metric("classes", len(card["classes"]))
+    feedback = card["feedback"]
+    if feedback:
+        preparation_metrics.log_metric("feedback: rows read", feedback["rows_read"])
+        preparation_metrics.log_metric("feedback: duplicates dropped", feedback["duplicates_dropped"])
+        preparation_metrics.log_metric("feedback: categories not kept dropped", feedback["not_kept_dropped"])
+        preparation_metrics.log_metric("feedback: joined to train", feedback["train_rows"])
+        preparation_metrics.log_metric("feedback: held out as reviewed", feedback["reviewed_rows"])

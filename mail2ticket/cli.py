@@ -110,10 +110,18 @@ def prepare(
     mask_pii: Annotated[bool, typer.Option(help="Mask e-mail addresses, phone numbers, IBANs.")] = False,
     support_domain: Annotated[list[str] | None, typer.Option(help="Support desk e-mail domain (repeat).")] = None,
     encoding: Annotated[str, typer.Option(help="Encoding of a CSV export.")] = "utf-8",
+    feedback: Annotated[
+        str | None,
+        typer.Option(help="Reviewed corrections (`review export`: JSONL or Parquet, local or s3://) to join to train."),
+    ] = None,
+    feedback_holdout: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Share of the feedback held out as reviewed.jsonl (default 0.3)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the card as JSON.")] = False,
 ) -> None:
     """Clean and split a raw export the way the paper did (section 5) and print the dataset card."""
-    from mail2ticket.data.prepare import PrepareConfig, prepare_dataset, render_card
+    from mail2ticket.data.prepare import FEEDBACK_HOLDOUT, PrepareConfig, prepare_dataset, render_card
 
     config = PrepareConfig(
         strategic_categories=strategic or None,
@@ -127,7 +135,8 @@ def prepare(
         **({"unknown_share": unknown_share} if unknown_share is not None else {}),
         **({"validation_size": validation_size} if validation_size is not None else {}),
     )
-    result = prepare_dataset(input, out_dir, config, ground_truth)
+    holdout = FEEDBACK_HOLDOUT if feedback_holdout is None else feedback_holdout
+    result = prepare_dataset(input, out_dir, config, ground_truth, feedback_uri=feedback, feedback_holdout=holdout)
     if as_json:
         sys.stdout.write(json.dumps(result.card, ensure_ascii=False, indent=2) + "\n")
     else:

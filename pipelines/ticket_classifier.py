@@ -31,6 +31,7 @@ from components.prepare_data import prepare_data
 from components.promote import promote_adapter
 from components.train_adapter import train_adapter
 from mail2ticket.data.prepare.config import pipeline_defaults as preparation_defaults
+from mail2ticket.data.prepare.feedback import FEEDBACK_HOLDOUT
 from mail2ticket.training.config import pipeline_defaults as training_defaults
 
 #: The preparation parameters' defaults, from their one home (PrepareConfig).
@@ -127,6 +128,8 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         data_uri: str,
         ground_truth_uri: str = "",
         dev_data_uri: str = "",
+        feedback_uri: str = "",
+        feedback_holdout: float = FEEDBACK_HOLDOUT,
         base_model: str = "embedded:smollm2-135m",
         strategic_categories: list = PREPARATION["strategic_categories"],
         min_share: float = PREPARATION["min_share"],
@@ -168,6 +171,8 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             data_uri: Raw ticket export (CSV or Parquet), local path or s3:// URI.
             ground_truth_uri: Optional ground-truth JSONL attaching extraction fields to tickets.
             dev_data_uri: Optional hand-written labelled JSONL (never trained on), reported beside the test set.
+            feedback_uri: Optional review export (JSONL or Parquet, local or s3://): corrections joined to training.
+            feedback_holdout: Share of the corrections held out of training, evaluated as the reviewed set (reviewed_*).
             base_model: embedded:smollm2-135m, a model folder, or an s3:// prefix (e.g. Qwen2.5-14B-Instruct).
             strategic_categories: Categories worth automating; empty means every taxonomy category.
             min_share: Minimum representativity of a kept category (the paper: 0.02).
@@ -207,7 +212,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             raw_uri=data_uri, ground_truth_uri=ground_truth_uri, strategic_categories=strategic_categories,
             min_share=min_share, share_basis=share_basis, unknown_share=unknown_share, test_size=test_size,
             validation_size=validation_size, seed=split_seed, mask_pii=mask_pii, support_domains=support_domains,
-            encoding=encoding,
+            encoding=encoding, feedback_uri=feedback_uri, feedback_holdout=feedback_holdout,
         )  # fmt: skip
         trained = train_adapter(
             train_data=prepared.outputs["train_data"], validation_data=prepared.outputs["validation_data"],
@@ -220,18 +225,19 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             artifact_store_uri=artifact_store_uri, mlflow_experiment=mlflow_experiment,
             kfp_run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
         )  # fmt: skip
+        reviewed = prepared.outputs["reviewed_data"]
         candidate = evaluate_candidate(
-            test_data=prepared.outputs["test_data"], adapter=trained.outputs["adapter"],
+            test_data=prepared.outputs["test_data"], reviewed_data=reviewed, adapter=trained.outputs["adapter"],
             mlflow_run_id=trained.outputs["Output"], base_model=base_model, mode=evaluation_mode,
             max_test_examples=max_test_examples, dev_data_uri=dev_data_uri,
         )  # fmt: skip
         baseline = evaluate_baseline(
-            test_data=prepared.outputs["test_data"], mlflow_run_id=trained.outputs["Output"], base_model=base_model,
-            mode=evaluation_mode, prompt_style=prompt_style, max_test_examples=max_test_examples,
-            dev_data_uri=dev_data_uri,
+            test_data=prepared.outputs["test_data"], reviewed_data=reviewed, mlflow_run_id=trained.outputs["Output"],
+            base_model=base_model, mode=evaluation_mode, prompt_style=prompt_style,
+            max_test_examples=max_test_examples, dev_data_uri=dev_data_uri,
         )  # fmt: skip
         classical = evaluate_classical(
-            test_data=prepared.outputs["test_data"], adapter=trained.outputs["adapter"],
+            test_data=prepared.outputs["test_data"], reviewed_data=reviewed, adapter=trained.outputs["adapter"],
             mlflow_run_id=trained.outputs["Output"], max_test_examples=max_test_examples, dev_data_uri=dev_data_uri,
         )  # fmt: skip
         promoted = promote_adapter(

@@ -1,10 +1,12 @@
-"""The pipeline's evaluation step: one classifier on the test set (and the dev set), logged to MLflow.
+"""The pipeline's evaluation step: one classifier on the test set (and the dev and reviewed sets), logged to MLflow.
 
 The classifier is the candidate (base model + adapter, calibrated), the zero-shot base model,
 the classical model shipped in the adapter folder, or the cascade of the two. Each is logged
-under the same metric names (test figures bare, the hand-written dev set's prefixed ``dev_``),
-the candidate into its own run and every other one into a run of its own beside it, so MLflow's
-compare view sets them side by side.
+under the same metric names (test figures bare, the hand-written dev set's prefixed ``dev_``,
+the reviewed set's ``reviewed_``), the candidate into its own run and every other one into a
+run of its own beside it, so MLflow's compare view sets them side by side. The reviewed set is
+the slice of the review queue's decisions that preparation held out of training: production
+mail a person labelled, the closest measure of what serving will meet.
 
 The KFP components in ``components/`` are thin wrappers around this function, so the step is
 tested without a cluster and behaves the same under ``kfp.local`` and on Kubernetes.
@@ -31,6 +33,13 @@ from mail2ticket.taxonomy import load_taxonomy
 EvaluatedModel = Literal["llm", "classical", "cascade"]
 #: Prefix of the hand-written dev set's metrics.
 DEV_PREFIX = "dev_"
+#: Prefix of the reviewed set's metrics (review-queue decisions held out of training).
+REVIEWED_PREFIX = "reviewed_"
+#: The sets evaluated beside the test set, when given: metric prefix and how reports title them.
+EXTRA_SETS: dict[str, tuple[str, str]] = {
+    "dev": (DEV_PREFIX, "hand-written dev set"),
+    "reviewed": (REVIEWED_PREFIX, "reviewed set"),
+}
 
 
 def evaluation_step(
@@ -47,33 +56,40 @@ def evaluation_step(
     model: EvaluatedModel = "llm",
     dev_path: str | Path | None = None,
     run_name: str | None = None,
+    reviewed_path: str | Path | None = None,
 ) -> dict[str, Any]:
-    """Evaluate one classifier on the test set and the optional dev set; log to MLflow when ``run_id`` is given.
+    """Evaluate one classifier on the test set and the optional dev and reviewed sets; log to MLflow given ``run_id``.
 
     ``model``: ``llm`` (the base model, with ``adapter_dir`` or zero-shot), ``classical`` or
     ``cascade`` (both need the adapter folder, which holds the classical model and the
     calibration). ``run_name``: log into a new run of that name beside ``run_id`` instead of
     into ``run_id``. ``copy_to`` maps output names (``metrics``, ``predictions``,
     ``confusion_matrix``) to paths where a copy is wanted (the KFP output artifacts).
+    ``dev_path`` and ``reviewed_path`` are evaluated whole (``max_examples`` caps the test set only).
     """
     taxonomy = load_taxonomy()
     sets = {"test": read_labelled_jsonl(test_path)[:max_examples]}
-    if dev_path:
-        sets["dev"] = read_labelled_jsonl(dev_path)
+    sources = {"test": test_path, "dev": dev_path, "reviewed": reviewed_path}
+    for name in EXTRA_SETS:
+        if path := sources[name]:
+            sets[name] = read_labelled_jsonl(path)
     score = evaluator_for(base_model, adapter_dir, mode, prompt_style, model, taxonomy)
     results = {name: score(records) for name, records in sets.items()}
     title = {"llm": f"{base_model}{' + adapter' if adapter_dir else ' zero-shot'}"}.get(model, model)
     out = Path(out_dir)
     paths = write_outputs(results["test"], out, title=title)
     summary = results["test"].summary()
-    if "dev" in results:
-        dev_paths = write_outputs(results["dev"], out / "dev", title=f"{title} (hand-written dev set)")
-        paths.update({f"dev_{name}": path for name, path in dev_paths.items()})
-        summary.update({DEV_PREFIX + k: v for k, v in results["dev"].report.as_metrics().items()})
+    extra = [name for name in EXTRA_SETS if name in results]
+    for name in extra:
+        prefix, label = EXTRA_SETS[name]
+        extra_paths = write_outputs(results[name], out / name, title=f"{title} ({label})")
+        paths.update({prefix + output: path for output, path in extra_paths.items()})
+        summary.update({prefix + k: v for k, v in results[name].report.as_metrics().items()})
+    if extra:
         paths["metrics"].write_text(json.dumps({**json.loads(paths["metrics"].read_text()), **summary},
                                                ensure_ascii=False, indent=2), encoding="utf-8")  # fmt: skip
     if run_id:
-        logged_to = _log(tracking_uri, run_id, run_name, results, paths, sets, {"test": test_path, "dev": dev_path})
+        logged_to = _log(tracking_uri, run_id, run_name, results, paths, sets, sources)
         summary["run_id"] = logged_to
     for name, destination in (copy_to or {}).items():
         shutil.copyfile(paths[name], destination)
@@ -134,15 +150,17 @@ def _log(
     target = tracking.child_run(client, run_id, run_name) if run_name else run_id
     now = int(time.time() * 1000)
     metrics = [Metric(key, value, now, 0) for key, value in results["test"].report.as_metrics().items()]
-    if "dev" in results:
-        metrics += [Metric(DEV_PREFIX + k, v, now, 0) for k, v in results["dev"].report.as_metrics().items()]
+    for name, (prefix, _) in EXTRA_SETS.items():
+        if name in results:
+            metrics += [Metric(prefix + k, v, now, 0) for k, v in results[name].report.as_metrics().items()]
     client.log_batch(target, metrics=metrics)  # one request for the ~80 metrics, not one each
     with mlflow.start_run(run_id=target):
         for name, records in sets.items():
             tracking.log_dataset(records, name, "evaluation", str(sources[name]))
     for name, path in paths.items():
-        client.log_artifact(target, str(path), "evaluation/dev" if name.startswith("dev_") else "evaluation")
+        folder = next((f"evaluation/{s}" for s, (p, _) in EXTRA_SETS.items() if name.startswith(p)), "evaluation")
+        client.log_artifact(target, str(path), folder)
     return target
 
 
-__all__ = ["DEV_PREFIX", "EvaluatedModel", "evaluation_step", "evaluator_for"]
+__all__ = ["DEV_PREFIX", "EXTRA_SETS", "REVIEWED_PREFIX", "EvaluatedModel", "evaluation_step", "evaluator_for"]

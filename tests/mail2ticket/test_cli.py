@@ -28,6 +28,23 @@ def test_generate_then_prepare(tmp_path: Path) -> None:
     assert card["steps"][-1]["step"] == "unknown class (open set)" and card["validation_rows"] > 0
 
 
+def test_prepare_joins_reviewed_corrections(tmp_path: Path) -> None:
+    export = tmp_path / "export.csv"
+    kinds = (("S", "Incidents/Supervision", 30), ("B", "Incidents/Backup #BCS/Sauvegarde", 20))
+    rows = [f"{p}{i:03d};Bonjour, alerte {c} numéro {i}.;{c};Créé" for p, c, n in kinds for i in range(n)]
+    export.write_text("Numéro de ticket;Description;Catégorie du ticket;Message\n" + "\n".join(rows) + "\n", "utf-8")
+    feedback = Path(__file__).parent / "data" / "feedback" / "review_export.jsonl"
+    prepared = run("prepare", "--input", str(export), "--out-dir", str(tmp_path / "prep"), "--json",
+                   "--feedback", str(feedback), "--feedback-holdout", "0.5")  # fmt: skip
+    assert prepared.returncode == 0, prepared.stderr
+    card = json.loads(prepared.stdout)["feedback"]
+    assert card["rows_read"] == 15 and card["holdout"] == 0.5
+    assert card["train_rows"] + card["reviewed_rows"] > 0 and abs(card["train_rows"] - card["reviewed_rows"]) <= 1
+    assert (tmp_path / "prep" / "reviewed.jsonl").exists()
+    bad = run("prepare", "--input", str(export), "--out-dir", str(tmp_path / "o"), "--feedback", str(export))
+    assert bad.returncode == 2 and "line 1 is not JSON" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_bad_input_is_one_line_and_exit_code_2(tmp_path: Path) -> None:
     missing = run("prepare", "--input", str(tmp_path / "absent.csv"), "--out-dir", str(tmp_path / "o"))
     assert missing.returncode == 2

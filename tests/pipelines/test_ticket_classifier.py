@@ -12,6 +12,8 @@ from pipelines.demo import DEV_SET
 from pipelines.ticket_classifier import COMPILED_PATH, ClusterSettings, build_pipeline, compile_pipeline
 
 GPU_TASKS = ("train-adapter", "evaluate-candidate", "evaluate-baseline")
+#: A hand-made export of the review queue (see tests/mail2ticket/data/test_feedback.py).
+FEEDBACK = Path(__file__).parents[1] / "mail2ticket" / "data" / "feedback" / "review_export.jsonl"
 
 
 @pytest.fixture
@@ -72,10 +74,23 @@ def test_gpu_steps_go_to_a10_nodes_with_secrets(default_settings: ClusterSetting
     assert parameters["max_steps"]["defaultValue"] == 30 and parameters["lora_r"]["defaultValue"] == 16
 
 
+def dataset_card(client, candidate_run_id: str, tmp_path: Path) -> dict:
+    """The dataset card the pipeline run logged into the parent of ``candidate_run_id``."""
+    from mail2ticket.registry.tracking import PARENT_RUN_TAG
+
+    parent = client.get_run(candidate_run_id).data.tags[PARENT_RUN_TAG]
+    folder = Path(client.download_artifacts(parent, "dataset", str(tmp_path / parent)))
+    (card,) = folder.iterdir()
+    return json.loads(card.read_text(encoding="utf-8"))
+
+
 def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     mlflow_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Two runs: the second, given the review queue's export, also shows corrections feeding the next run."""
     from mlflow import MlflowClient
+
+    from mail2ticket.registry.tracking import PARENT_RUN_TAG
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
     model_name = "mail2ticket-classifier-pipeline-test"
@@ -92,11 +107,36 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     assert "kfp.run_id" in run.data.tags and champion.tags["promotion_alias"] == "champion"
     assert champion.tags["beats_classical"] in ("true", "false")
 
-    pipeline(learning_rate=1e-12)  # the bare base model, in effect
+    assert not any(name.startswith("reviewed_") for name in run.data.metrics)
+
+    pipeline(learning_rate=1e-12, feedback_uri=str(FEEDBACK))  # the bare base model, in effect
     assert client.get_model_version_by_alias(model_name, "champion").version == champion.version
     challenger = client.get_model_version_by_alias(model_name, "challenger")
     assert challenger.version != champion.version
     assert "does not beat" in challenger.tags["promotion_reason"]
+
+    # The exported corrections changed this run's training data, not its test set...
+    before, after = dataset_card(client, champion.run_id, tmp_path), dataset_card(client, challenger.run_id, tmp_path)
+    feedback = after["feedback"]
+    assert before["feedback"] is None and feedback["rows_read"] == 15 and feedback["input"] == str(FEEDBACK)
+    assert feedback["train_rows"] > 0 and feedback["reviewed_rows"] > 0
+    assert after["train_rows"] == before["train_rows"] + feedback["train_rows"]
+    assert after["test_rows"] == before["test_rows"] and after["reviewed_rows"] == feedback["reviewed_rows"]
+    assert after["outputs"]["test.jsonl"] == before["outputs"]["test.jsonl"]
+    assert after["outputs"]["train.jsonl"] != before["outputs"]["train.jsonl"]
+    # ... and the held-out slice is evaluated beside the test set, for the candidate and every baseline.
+    candidate = client.get_run(challenger.run_id)
+    parent = candidate.data.tags[PARENT_RUN_TAG]
+    siblings = client.search_runs([candidate.info.experiment_id], f"tags.`{PARENT_RUN_TAG}` = '{parent}'")
+    assert {r.info.run_name.split(":")[0] for r in siblings} == {
+        "candidate", "cascade", "zero-shot baseline", "classical baseline",
+    }  # fmt: skip
+    reviewed_metrics = {"reviewed_accuracy", "reviewed_macro_f1", "accuracy"}
+    for sibling in siblings:
+        assert reviewed_metrics <= set(sibling.data.metrics), sibling.info.run_name
+    inputs = {i.dataset.name: i for i in candidate.inputs.dataset_inputs}
+    assert {t.value for t in inputs["reviewed"].tags if t.key == "mlflow.data.context"} == {"evaluation"}
+    assert any(a.path == "evaluation/reviewed" for a in client.list_artifacts(candidate.info.run_id, "evaluation"))
 
 
 def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(

@@ -12,15 +12,17 @@ Steps, in the paper's order, each counted in the dataset card:
    result, drawn in proportion to their source category; 0 is the paper's closed set);
 7. stratified, seeded train/test split (80/20), then a validation split held out of train to
    calibrate confidences and review thresholds;
-8. optional PII masking (e-mail addresses, phone numbers, IBANs).
+8. optional PII masking (e-mail addresses, phone numbers, IBANs);
+9. optional reviewed corrections (the review queue's export, :mod:`.feedback`): most join the
+   training split, a seeded slice is held out as the ``reviewed`` evaluation set.
 
 A problem confined to one row drops that row and is counted; a problem with the whole input
 (missing columns, empty file, wrong encoding, unknown category names) raises
 :class:`PrepareError` with one message that names it.
 
 Modules: :mod:`.config` (columns, parameters, error), :mod:`.io` (reading the export, writing
-the JSONL), :mod:`.steps` (the steps), :mod:`.card` (dataset card and histogram); this package
-runs them in order (:func:`prepare_dataset`).
+the JSONL), :mod:`.steps` (the steps), :mod:`.feedback` (reviewed corrections), :mod:`.card`
+(dataset card and histogram); this package runs them in order (:func:`prepare_dataset`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from mail2ticket.data.prepare.card import build_card, plot_histogram, render_card
 from mail2ticket.data.prepare.config import (
@@ -40,6 +44,14 @@ from mail2ticket.data.prepare.config import (
     PrepareConfig,
     PrepareError,
     ShareBasis,
+)
+from mail2ticket.data.prepare.feedback import (
+    FEEDBACK_HOLDOUT,
+    Feedback,
+    check_holdout,
+    read_feedback,
+    select_feedback,
+    to_feedback_records,
 )
 from mail2ticket.data.prepare.io import RawExport, read_export, read_ground_truth, to_records, write_jsonl
 from mail2ticket.data.prepare.steps import (
@@ -54,14 +66,16 @@ from mail2ticket.data.prepare.steps import (
     stratified_split,
     validate_categories,
 )
-from mail2ticket.taxonomy import Taxonomy, load_taxonomy
+from mail2ticket.taxonomy import UNKNOWN, Taxonomy, load_taxonomy
 
 __all__ = [
     "CATEGORY",
     "DESCRIPTION",
+    "FEEDBACK_HOLDOUT",
     "MESSAGE",
     "REQUIRED_COLUMNS",
     "TICKET",
+    "Feedback",
     "PrepareConfig",
     "PrepareError",
     "PrepareResult",
@@ -78,10 +92,13 @@ __all__ = [
     "plot_histogram",
     "prepare_dataset",
     "read_export",
+    "read_feedback",
     "read_ground_truth",
     "render_card",
     "select_categories",
+    "select_feedback",
     "stratified_split",
+    "to_feedback_records",
     "to_records",
     "validate_categories",
     "write_jsonl",
@@ -95,6 +112,7 @@ class PrepareResult:
     test_path: Path
     histogram_path: Path
     validation_path: Path | None = None
+    reviewed_path: Path | None = None
 
 
 def prepare_dataset(
@@ -103,17 +121,27 @@ def prepare_dataset(
     config: PrepareConfig | None = None,
     ground_truth_uri: str | Path | None = None,
     taxonomy: Taxonomy | None = None,
+    feedback_uri: str | Path | None = None,
+    feedback_holdout: float = FEEDBACK_HOLDOUT,
 ) -> PrepareResult:
-    """Run every step and write ``train.jsonl``, ``test.jsonl``, ``categories.png``, ``dataset_card.json``."""
+    """Run every step and write ``train.jsonl``, ``test.jsonl``, ``categories.png``, ``dataset_card.json``.
+
+    ``feedback_uri``: the review queue's export (JSONL or Parquet, local or s3://); its usable
+    decisions open ``train.jsonl`` but for a seeded ``feedback_holdout`` share, written
+    as ``reviewed.jsonl`` (when not empty). The export's own splits do not change.
+    """
     config = config or PrepareConfig()
     taxonomy = taxonomy or load_taxonomy()
     strategic = validate_categories(
         config.strategic_categories if config.strategic_categories is not None else taxonomy.labels,
         taxonomy,
     )
+    check_holdout(feedback_holdout)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     truth = read_ground_truth(ground_truth_uri) if ground_truth_uri else None
+    # Read before the export's steps: a feedback file that breaks its contract fails at once.
+    decided = read_feedback(feedback_uri, taxonomy, config.support_domains) if feedback_uri else None
 
     raw = read_export(input_uri, config.encoding)
     if raw.raw_rows == 0:
@@ -141,18 +169,36 @@ def prepare_dataset(
     if config.validation_size > 0:
         train, validation = stratified_split(train, config.validation_size, config.seed)
 
+    feedback: Feedback | None = None
+    if decided is not None:
+        kept = {*decisions.loc[decisions["kept"], "category"], *selected.loc[selected[CATEGORY] == UNKNOWN, CATEGORY]}
+        feedback = select_feedback(decided, selected, kept, feedback_holdout, config.seed, feedback_uri or "")
+
     paths = {"train.jsonl": out / "train.jsonl", "test.jsonl": out / "test.jsonl"}
-    write_jsonl(to_records(train, truth, config.mask_pii), paths["train.jsonl"])
+    train_records = to_records(train, truth, config.mask_pii)
+    if feedback is not None:
+        # First in the file: a run on a budget (``max_train_examples`` takes the first rows) still
+        # learns from the corrections, the scarcest and most telling examples it has.
+        train_records = to_feedback_records(feedback.train, config.mask_pii) + train_records
+        train = pd.concat([feedback.train[[TICKET, CATEGORY, "email"]], train], ignore_index=True)
+    write_jsonl(train_records, paths["train.jsonl"])
     write_jsonl(to_records(test, truth, config.mask_pii), paths["test.jsonl"])
     if len(validation):
         paths["validation.jsonl"] = out / "validation.jsonl"
         write_jsonl(to_records(validation, truth, config.mask_pii), paths["validation.jsonl"])
+    if feedback is not None and len(feedback.reviewed):
+        paths["reviewed.jsonl"] = out / "reviewed.jsonl"
+        write_jsonl(to_feedback_records(feedback.reviewed, config.mask_pii), paths["reviewed.jsonl"])
     histogram_path = out / "categories.png"
     plot_histogram(analysis, decisions.loc[decisions["kept"], "category"], histogram_path)
 
     card = build_card(
         input_uri, config, taxonomy, steps, analysis, decisions, train, test,
         {**paths, "categories.png": histogram_path}, truth is not None, validation,
+        feedback.card if feedback is not None else None,
     )  # fmt: skip
     (out / "dataset_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
-    return PrepareResult(card, paths["train.jsonl"], paths["test.jsonl"], histogram_path, paths.get("validation.jsonl"))
+    return PrepareResult(
+        card, paths["train.jsonl"], paths["test.jsonl"], histogram_path, paths.get("validation.jsonl"),
+        paths.get("reviewed.jsonl"),
+    )  # fmt: skip

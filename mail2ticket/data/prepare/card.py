@@ -60,8 +60,13 @@ def build_card(
     outputs: dict[str, Path],
     with_ground_truth: bool,
     validation: pd.DataFrame | None = None,
+    feedback: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The dataset card: what was done, with which parameters, and what came out."""
+    """The dataset card: what was done, with which parameters, and what came out.
+
+    ``train`` includes the reviewed corrections that joined it; ``feedback`` is their own
+    account (:func:`mail2ticket.data.prepare.feedback.select_feedback`), None without feedback.
+    """
     validation = validation if validation is not None else train.iloc[0:0]
     train_counts = train[CATEGORY].value_counts()
     test_counts = test[CATEGORY].value_counts()
@@ -117,6 +122,8 @@ def build_card(
         "train_rows": len(train),
         "validation_rows": len(validation),
         "test_rows": len(test),
+        "reviewed_rows": feedback["reviewed_rows"] if feedback else 0,
+        "feedback": feedback,
     }
 
 
@@ -146,9 +153,29 @@ def render_card(card: dict[str, Any]) -> str:
             "Strategic categories left out (under min_share): "
             + ", ".join(f"{s['category']} ({s['tickets']})" for s in dropped),
         ]
+    lines += _render_feedback(card.get("feedback"))
     lines += ["", "## Outputs", ""]
     for name, meta in card["outputs"].items():
         lines.append(f"- `{name}` sha256 `{meta['sha256']}` ({meta['bytes']:,} bytes)")
     params = card["parameters"]
     lines += ["", "## Parameters", "", "```json", json.dumps(params, ensure_ascii=False, indent=2), "```"]
     return "\n".join(lines) + "\n"
+
+
+def _render_feedback(feedback: dict[str, Any] | None) -> list[str]:
+    """The card's account of the reviewed corrections: read, dropped, joined to train, held out."""
+    if not feedback:
+        return []
+    lines = ["", "## Reviewed corrections", "", f"Input: `{feedback['input']}`", ""]
+    lines.append(
+        f"{feedback['rows_read']:,} decided items read; {feedback['duplicates_dropped']:,} duplicates and "
+        f"{feedback['not_kept_dropped']:,} items of categories not kept dropped; "
+        f"{feedback['train_rows']:,} joined to train, {feedback['reviewed_rows']:,} held out as the reviewed "
+        f"evaluation set ({feedback['holdout']:.0%}, seed {feedback['seed']})."
+    )
+    if feedback["dropped"]:
+        lines += ["", "Dropped: " + "; ".join(f"{reason}: {n:,}" for reason, n in feedback["dropped"].items())]
+    lines += ["", "| decision | read | train | reviewed |", "|---|---:|---:|---:|"]
+    for kind, counts in feedback["decisions"].items():
+        lines.append(f"| {kind} | {counts['read']:,} | {counts['train']:,} | {counts['reviewed']:,} |")
+    return lines
