@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import secrets
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -46,7 +45,7 @@ from serve_throughput import (  # noqa: E402
 
 from mail2ticket.review import NewReviewItem, open_store  # noqa: E402
 from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
-from mail2ticket.testing import free_port, stop_process_group  # noqa: E402
+from review_app.local import LocalReviewApp  # noqa: E402
 
 TAXONOMY = load_taxonomy()
 
@@ -76,31 +75,6 @@ def queued_items(count: int, seed: int) -> list[NewReviewItem]:
     return items
 
 
-def start_review_app(out: Path, url: str, token: str) -> tuple[subprocess.Popen, str]:
-    """``mail2ticket review serve`` on a free port, with ``token`` as a reviewer's."""
-    import httpx
-
-    port = free_port()
-    env = {**os.environ, "MAIL2TICKET_REVIEWER_TOKENS": f"bench:{token}", "MAIL2TICKET_REVIEW_DATABASE_URL": url}
-    log = (out / "review-app.log").open("w")
-    command = [str(Path(sys.executable).parent / "mail2ticket"), "review", "serve", "--host", "127.0.0.1",
-               "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=log, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return process, base
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    stop_process_group(process.pid)
-    raise SystemExit(f"the review app did not start; see {out / 'review-app.log'}")
-
-
 def page_latencies(out: Path, items: int, requests: int, seed: int) -> dict[str, Any]:
     """p50/p95 of the queue and item pages with ``items`` queued."""
     import httpx
@@ -115,7 +89,8 @@ def page_latencies(out: Path, items: int, requests: int, seed: int) -> dict[str,
         store.add_many(queued[chunk : chunk + 1000])
     fill_s = time.perf_counter() - started
     token = secrets.token_urlsafe(16)
-    process, base = start_review_app(out, url, token)
+    app = LocalReviewApp(out / "review-app", url, env={"MAIL2TICKET_REVIEWER_TOKENS": f"bench:{token}"})
+    base = app.start()
     category = TAXONOMY.labels[0]
     kinds = {
         "queue": "/",
@@ -140,7 +115,7 @@ def page_latencies(out: Path, items: int, requests: int, seed: int) -> dict[str,
                 results[kind] = {"p50_ms": round(1000 * percentile(latencies, 0.5), 1),
                                  "p95_ms": round(1000 * percentile(latencies, 0.95), 1)}  # fmt: skip
     finally:
-        stop_process_group(process.pid)
+        app.stop()
         store.close()
     return results
 

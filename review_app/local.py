@@ -11,12 +11,11 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mail2ticket.testing import free_port, stop_process_group
+from mail2ticket.testing.processes import spawn_logged, wait_until_ok
 
 
 @dataclass
@@ -56,34 +55,16 @@ class LocalReviewApp:
         self.port = self.port or free_port()
         executable = shutil.which("mail2ticket", path=str(Path(sys.executable).parent)) or "mail2ticket"
         env = {**os.environ, **self.env, "MAIL2TICKET_REVIEW_DATABASE_URL": self.database_url}
-        with self.log_file.open("w") as log:
-            self.process = subprocess.Popen(
-                [executable, "review", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                stdout=log, stderr=log, env=env, start_new_session=True,
-            )  # fmt: skip
+        self.process = spawn_logged(
+            [executable, "review", "serve", "--host", "127.0.0.1", "--port", str(self.port)], self.log_file, env
+        )
         self.pid_file.write_text(str(self.process.pid), encoding="utf-8")
         try:
-            self._wait_ready()
+            wait_until_ok(f"{self.url}/readyz", self.process, self.startup_timeout_s, self.log_file, "the review app")
         except BaseException:
             self.stop()
             raise
         return self.url
-
-    def _wait_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                tail = self.log_file.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise RuntimeError(f"the review app exited with code {self.process.returncode}:\n{tail}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise TimeoutError(f"the review app is not ready on {self.url} after {self.startup_timeout_s:.0f}s")
 
     def stop(self) -> None:
         """Stop the app (its whole process group) and forget its PID."""

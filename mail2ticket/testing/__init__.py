@@ -3,7 +3,8 @@
 - :mod:`.mlflow_server`: an MLflow tracking server (sqlite, local artifacts, no job runner);
 - :mod:`.postgres_server`: a PostgreSQL server on a private cluster (Debian's binaries), which
   can be stopped and started again on the same data;
-- :mod:`.ports`: free local ports.
+- :mod:`.ports`: free local ports;
+- :mod:`.processes`: a child server in its own process group, waited for over HTTP.
 """
 
 from mail2ticket.testing.mlflow_server import LocalMlflowServer, stop_process_group, stop_recorded_server

@@ -17,11 +17,11 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mail2ticket.testing.ports import free_port
+from mail2ticket.testing.processes import spawn_logged, wait_until_ok
 
 __all__ = ["LocalMlflowServer", "stop_process_group", "stop_recorded_server"]
 
@@ -59,36 +59,20 @@ class LocalMlflowServer:
         self.port = self.port or free_port()
         executable = shutil.which("mlflow", path=str(Path(sys.executable).parent)) or "mlflow"
         env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "true" if self.jobs else "false"}
-        with (self.root / "server.log").open("w") as log:
-            self.process = subprocess.Popen(
-                [executable, "server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
-                 "--backend-store-uri", f"sqlite:///{(self.root / 'mlflow.db').resolve()}",
-                 "--default-artifact-root", str((self.root / "artifacts").resolve())],
-                stdout=log, stderr=log, env=env, start_new_session=True,
-            )  # fmt: skip
+        self.process = spawn_logged(
+            [executable, "server", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "1",
+             "--backend-store-uri", f"sqlite:///{(self.root / 'mlflow.db').resolve()}",
+             "--default-artifact-root", str((self.root / "artifacts").resolve())],
+            self.root / "server.log", env,
+        )  # fmt: skip
         self.pid_file.write_text(str(self.process.pid), encoding="utf-8")
         try:
-            self._wait_healthy()
+            wait_until_ok(f"{self.url}/health", self.process, self.startup_timeout_s, self.root / "server.log",
+                          "mlflow server")  # fmt: skip
         except BaseException:
             self.stop()
             raise
         return self.url
-
-    def _wait_healthy(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.startup_timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                log = (self.root / "server.log").read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise RuntimeError(f"mlflow server exited with code {self.process.returncode}:\n{log}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.25)
-        raise TimeoutError(f"mlflow server not healthy on {self.url} after {self.startup_timeout_s:.0f}s")
 
     def stop(self) -> None:
         """Stop the server and its workers (its whole process group)."""
