@@ -3,6 +3,13 @@
 A small application of its own, apart from the inference endpoint: it imports only
 :mod:`mail2ticket`, never :mod:`serving`, and is run by ``mail2ticket review serve``.
 
+Modules: :mod:`.app` composes the application from :mod:`.pages` (the French pages),
+:mod:`.api` (the JSON API), :mod:`.probes` (health and readiness), :mod:`.errors` (exception
+handlers), :mod:`.middleware` (root path, protective headers), :mod:`.dependencies` (what routes
+get from ``app.state``), :mod:`.rendering` (templates and French formatting) and :mod:`.lifespan`
+(the periodic purge); :mod:`.forms`, :mod:`.schemas`, :mod:`.security` and :mod:`.settings` are
+their building blocks, :mod:`.cli` and :mod:`.local` run the app.
+
 Public API:
 
 - :func:`create_app` (:mod:`.app`): the FastAPI application (pages, API, probes);
