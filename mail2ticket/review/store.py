@@ -201,13 +201,14 @@ class ReviewStore:
         ]
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         # Counted with RETURNING: an INSERT's rowcount is not reported by every driver (psycopg gives -1).
+        # One statement for the whole batch (SQLAlchemy's "insertmanyvalues"), not one per item.
         statement = (
             dialect.insert(ReviewItem)
             .on_conflict_do_nothing(index_elements=["request_id"])
-            .returning(ReviewItem.request_id)
+            .returning(ReviewItem.request_id, sort_by_parameter_order=True)
         )
         with self.engine.begin() as connection:
-            return sum(len(connection.execute(statement, row).all()) for row in rows)
+            return len(connection.execute(statement, rows).all())
 
     # ------------------------------------------------------------------ reading
 
