@@ -38,8 +38,9 @@ FieldType = Literal["string", "date", "datetime", "boolean", "integer", "string_
 #: How evaluation compares a field's predicted and true values (see :attr:`FieldSpec.comparison`).
 FieldMatch = Literal["exact", "fuzzy"]
 
-#: Field attributes that change neither the prompt nor the decoding schema (left out of the digest).
-_POST_PROCESSING_ATTRIBUTES = {"copied", "ignore_case", "match"}
+#: Field attributes that change neither the prompt nor the decoding schema (left out of the digest):
+#: post-processing and evaluation rules, and the reviewers' label.
+_POST_PROCESSING_ATTRIBUTES = {"copied", "ignore_case", "match", "label"}
 
 #: JSON Schema fragment for each field type. Dates stay strings with a format so that
 #: schema-constrained decoding produces ISO 8601 text the ticketing tool can ingest.
@@ -63,6 +64,10 @@ class FieldSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: FieldType
+    label: str = Field(
+        "",
+        description="The field's name as the reviewers read it, in French (the review page); never shown to the model.",
+    )
     description: str = ""
     enum: list[str] | None = Field(default=None, description="Allowed values (string fields only).")
     copied: bool = Field(

@@ -39,6 +39,7 @@ class FieldInput:
     name: str
     input_name: str
     kind: str  # text, select, checkbox, date, datetime, integer, list
+    label: str = ""
     description: str = ""
     options: list[str] = field(default_factory=list)
     value: str = ""
@@ -86,6 +87,7 @@ def field_inputs(
                 name=name,
                 input_name=input_name(category, name),
                 kind=kind,
+                label=category.fields[name].label or name,
                 description=schema.get("description", ""),
                 options=list(schema.get("enum", [])),
                 value="" if kind == "checkbox" else _display(kind, value),

@@ -198,21 +198,30 @@ def test_comparison_is_fuzzy_for_free_text_and_exact_otherwise() -> None:
 
 
 def test_post_processing_attributes_stay_out_of_the_schema_and_the_digest(tmp_path: Path) -> None:
-    """``copied``, ``ignore_case`` and ``match`` change neither what the model decodes nor the adapter digest."""
+    """``copied``, ``ignore_case``, ``match`` and the reviewers' ``label`` change neither what the model
+    decodes nor the adapter digest."""
+    attributes = ("copied", "ignore_case", "match", "label")
     taxonomy = load_taxonomy()
     for category in taxonomy.categories:
         for spec in category.json_schema()["properties"].values():
-            assert not {"copied", "ignore_case", "match"} & set(spec)
+            assert not set(attributes) & set(spec)
     raw = yaml.safe_load(DEFAULT_TAXONOMY_PATH.read_text(encoding="utf-8"))
     for category in raw["categories"]:
         for spec in (category.get("fields") or {}).values():
-            for attribute in ("copied", "ignore_case", "match"):
+            for attribute in attributes:
                 spec.pop(attribute, None)
     bare = tmp_path / "bare.yaml"
     bare.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
     stripped = load_taxonomy(bare)
-    assert not any(s.copied for c in stripped.categories for s in c.fields.values())
+    assert not any(s.copied or s.label for c in stripped.categories for s in c.fields.values())
     assert stripped.digest == taxonomy.digest
+
+
+def test_every_field_has_a_label_for_the_reviewers() -> None:
+    """The review page is French: each field shows its label, not its identifier."""
+    for category in load_taxonomy().categories:
+        for name, spec in category.fields.items():
+            assert spec.label.strip() and spec.label != name, (category.key, name)
 
 
 @pytest.mark.parametrize(

@@ -33,6 +33,7 @@ def test_each_json_type_gets_its_input() -> None:
     assert inputs["severity"].kind == "select" and "CRITICAL" in inputs["severity"].options
     assert inputs["alert_time"].kind == "datetime"
     assert inputs["hostname"].input_name == "f.supervision.hostname"
+    assert (inputs["hostname"].label, inputs["alert_time"].label) == ("Serveur", "Heure de l'alerte")
     kinds = {"date": "date", "boolean": "checkbox", "integer": "integer", "string_list": "list"}
     for field_type, kind in kinds.items():
         try:
