@@ -49,6 +49,12 @@ def parse_tokens(raw: str | None) -> list[str]:
     return [t.strip() for t in (raw or "").split(",") if t.strip()]
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header value; None for another scheme or none."""
+    scheme, _, token = (authorization or "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
 def fingerprint(token: str) -> str:
     """Short, non-reversible name of a token for logs and audit trails."""
     return "tok-" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:10]

@@ -33,6 +33,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mail2ticket.auth import Role, TokenRoles, grants
+from mail2ticket.auth import bearer_token as parse_bearer
 from review_app.settings import ReviewSettings
 
 logger = logging.getLogger(__name__)
@@ -73,11 +74,8 @@ class AuthError(Exception):
 
 
 def bearer_token(request: Request) -> str | None:
-    """The bearer token of the Authorization header; None without one."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
+    """The bearer token of the request's Authorization header; None without one."""
+    return parse_bearer(request.headers.get("authorization"))
 
 
 class Authenticator:

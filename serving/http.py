@@ -35,7 +35,7 @@ from ray.serve.exceptions import (
 from ray.serve.handle import DeploymentResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from mail2ticket.auth import Role, TokenRoles, grants
+from mail2ticket.auth import Role, TokenRoles, bearer_token, grants
 from serving.audit import AuditError
 from serving.schemas import ErrorResponse
 from serving.settings import LimitSettings
@@ -174,10 +174,9 @@ def authorize(request: Request, auth: TokenRoles, scope: Role = "client") -> str
     """The caller's name (``anonymous`` when auth is off); 401 without a known token, 403 without the role."""
     if not auth.required:
         return "anonymous"
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
+    token = bearer_token(request.headers.get("authorization"))
     challenge = {"WWW-Authenticate": 'Bearer realm="mail2ticket"'}
-    if scheme.lower() != "bearer" or not token:
+    if token is None:
         raise ApiError(401, "missing_token", "send Authorization: Bearer <token>", headers=challenge)
     caller = auth.identify(token)
     if caller is None:

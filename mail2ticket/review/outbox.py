@@ -68,14 +68,15 @@ class Outbox:
     def __len__(self) -> int:
         return sum(1 for p in self.directory.iterdir() if p.suffix == _SUFFIX)
 
-    def deliver(self, store: ReviewStore, batch: int = 200) -> int:
-        """Deliver what waits, ``batch`` items per transaction; returns how many files were delivered.
+    def deliver(self, store: ReviewStore, batch: int = 200, files: list[Path] | None = None) -> int:
+        """Deliver what waits (``files``, when the caller has just listed them), ``batch`` items per
+        transaction; returns how many files were delivered.
 
         A file that cannot be parsed (a disk error, a hand edit) is renamed ``.rejected`` and
         logged: it must not block the items behind it, and it is kept for a person to look at.
         """
         delivered = 0
-        files = self.pending()
+        files = self.pending() if files is None else files
         for start in range(0, len(files), batch):
             chunk: list[tuple[Path, NewReviewItem]] = []
             for path in files[start : start + batch]:
@@ -136,8 +137,9 @@ class OutboxDelivery:
         pause = self.interval_s
         while not self._stop.is_set():
             try:
-                if len(self.outbox):
-                    delivered = self.outbox.deliver(self._get_store())
+                waiting = self.outbox.pending()  # one scan of the folder per round
+                if waiting:
+                    delivered = self.outbox.deliver(self._get_store(), files=waiting)
                     if self.failing:
                         logger.warning("review database reachable again: %d waiting items delivered", delivered)
                 self.failing, pause = False, self.interval_s

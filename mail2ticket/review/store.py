@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cached_property
 from importlib import resources
@@ -253,7 +253,7 @@ class ReviewStore:
 
     def next_pending(self, after: ReviewItem | None = None, where: QueueFilter = QueueFilter()) -> ReviewItem | None:
         """The pending item to open after ``after`` (the next one waiting longest)."""
-        conditions = [*QueueFilter(**{**where.__dict__, "status": PENDING}).clauses(utc_now())]
+        conditions = [*replace(where, status=PENDING).clauses(utc_now())]
         if after is not None:
             conditions.append(ReviewItem.request_id != after.request_id)
         query = select(ReviewItem).where(*conditions).order_by(ReviewItem.enqueued_at, ReviewItem.request_id)
