@@ -228,44 +228,51 @@ def _frozen_lower_layers(
     return frozen
 
 
-def train_adapter(
+def build_answer_example(tokenizer: Any, prompt: str, answer: str) -> Example:
+    """A rendered ``prompt`` (masked out of the loss) followed by ``answer`` and the end of turn.
+
+    The agents that answer with a document (a forecast, an extraction) are decoded until the
+    grammar closes it and the model ends its turn: training on the end-of-turn token too teaches
+    the adapter to stop there.
+    """
+    prompt_ids = tokenizer.encode(prompt, add_special_tokens=False)
+    answer_ids = [*tokenizer.encode(answer, add_special_tokens=False), tokenizer.eos_token_id]
+    return Example(prompt_ids + answer_ids, [IGNORE_INDEX] * len(prompt_ids) + answer_ids)
+
+
+def fit_lora(
     model_dir: str | Path,
-    records: Sequence[dict[str, Any]],
+    make_examples: Callable[[Any], Sequence[Example]],
     output_dir: str | Path,
-    config: TrainingConfig | None = None,
-    taxonomy: Taxonomy | None = None,
-    base_model: str | None = None,
+    config: TrainingConfig,
+    classes: Sequence[str] | None = None,
     on_step: Callable[[int, float, float], None] | None = None,
 ) -> TrainingResult:
-    """Fine-tune a LoRA adapter on ``records`` (``email``, ``category``) and save it.
+    """Fine-tune a LoRA adapter on the examples ``make_examples(tokenizer)`` builds, and save it.
 
-    ``on_step(step, loss, learning_rate)`` is called after every optimiser step (MLflow logs
-    from there). The adapter folder holds the peft adapter, the tokenizer and
-    ``mail2ticket.json`` (base model, taxonomy and prompt versions, configuration, losses).
+    Every agent trains through this loop (the classifier through :func:`train_adapter`, the
+    forecaster on serialised history windows): one recipe, one optimiser, one schedule.
+    ``classes`` (one per example) lets ``balance_classes`` oversample the small ones. The
+    result's metadata holds what is common to every adapter (base model, recipe, losses); the
+    caller adds its own and writes it with :func:`~mail2ticket.registry.adapters.write_metadata`.
     """
     import torch
     from transformers import get_constant_schedule_with_warmup, get_linear_schedule_with_warmup
 
-    config = config or TrainingConfig()
-    taxonomy = taxonomy or load_taxonomy()
-    if not records:
-        raise ValueError("no training examples")
-    unknown = sorted({r["category"] for r in records} - set(taxonomy.labels_with_unknown))
-    if unknown:
-        raise ValueError(f"training labels not in taxonomy {taxonomy.version}: {', '.join(unknown)}")
     random.seed(config.seed)
     torch.manual_seed(config.seed)
     model_dir = Path(model_dir)
     model, tokenizer, four_bit = load_trainable_model(model_dir, config)
     device = next(model.parameters()).device
 
-    examples = [
-        build_example(tokenizer, r["email"], r["category"], taxonomy, config.prompt_style, config.loss_on)
-        for r in records
-    ]
+    examples = list(make_examples(tokenizer))
+    if not examples:
+        raise ValueError("no training examples")
+    if classes is not None and len(classes) != len(examples):
+        raise ValueError(f"{len(classes)} classes for {len(examples)} examples")
     fits = [len(e.input_ids) <= config.max_length for e in examples]
     kept = [e for e, ok in zip(examples, fits, strict=True) if ok]
-    kept_classes = [r["category"] for r, ok in zip(records, fits, strict=True) if ok]
+    kept_classes = [c for c, ok in zip(classes, fits, strict=True) if ok] if classes is not None else None
     skipped = len(examples) - len(kept)
     if not kept:
         raise ValueError(f"every example is longer than max_length={config.max_length} tokens")
@@ -285,8 +292,8 @@ def train_adapter(
         for _ in range(config.batch_size):
             if not order:
                 lengths = [len(e.input_ids) for e in kept] if config.group_by_length else None
-                classes = kept_classes if config.balance_classes else None
-                order = epoch_order(len(kept), config.batch_size, order_rng, lengths, classes=classes)[::-1]
+                balance = kept_classes if config.balance_classes else None
+                order = epoch_order(len(kept), config.batch_size, order_rng, lengths, classes=balance)[::-1]
             batch.append(order.pop())
         return batch
 
@@ -328,21 +335,15 @@ def train_adapter(
     model.save_pretrained(output)
     tokenizer.save_pretrained(output)
     metadata = {
-        "base_model": base_model or str(model_dir),
+        "base_model": str(model_dir),
         "base_model_type": model.config.model_type,
         "base_model_hidden_size": model.config.hidden_size,
-        "taxonomy_version": taxonomy.version,
-        "taxonomy_digest": taxonomy.digest,
-        "labels": taxonomy.labels_with_unknown,
-        "prompt_version": prompt_version(taxonomy, config.prompt_style),
-        "prompt_style": config.prompt_style,
         "training": config.model_dump(),
         "quantized_4bit": four_bit,
         "steps": steps,
         "train_examples": len(kept),
         "losses": losses,
     }
-    write_metadata(output, metadata)
     return TrainingResult(
         adapter_dir=output,
         losses=losses,
@@ -355,12 +356,61 @@ def train_adapter(
     )
 
 
+def train_adapter(
+    model_dir: str | Path,
+    records: Sequence[dict[str, Any]],
+    output_dir: str | Path,
+    config: TrainingConfig | None = None,
+    taxonomy: Taxonomy | None = None,
+    base_model: str | None = None,
+    on_step: Callable[[int, float, float], None] | None = None,
+) -> TrainingResult:
+    """Fine-tune the classifier's LoRA adapter on ``records`` (``email``, ``category``) and save it.
+
+    ``on_step(step, loss, learning_rate)`` is called after every optimiser step (MLflow logs
+    from there). The adapter folder holds the peft adapter, the tokenizer and
+    ``mail2ticket.json`` (base model, taxonomy and prompt versions, configuration, losses).
+    """
+    config = config or TrainingConfig()
+    taxonomy = taxonomy or load_taxonomy()
+    if not records:
+        raise ValueError("no training examples")
+    unknown = sorted({r["category"] for r in records} - set(taxonomy.labels_with_unknown))
+    if unknown:
+        raise ValueError(f"training labels not in taxonomy {taxonomy.version}: {', '.join(unknown)}")
+
+    def make_examples(tokenizer: Any) -> list[Example]:
+        return [
+            build_example(tokenizer, r["email"], r["category"], taxonomy, config.prompt_style, config.loss_on)
+            for r in records
+        ]
+
+    result = fit_lora(model_dir, make_examples, output_dir, config, [r["category"] for r in records], on_step)
+    common = result.metadata
+    metadata = {
+        "base_model": base_model or str(model_dir),
+        "base_model_type": common["base_model_type"],
+        "base_model_hidden_size": common["base_model_hidden_size"],
+        "taxonomy_version": taxonomy.version,
+        "taxonomy_digest": taxonomy.digest,
+        "labels": taxonomy.labels_with_unknown,
+        "prompt_version": prompt_version(taxonomy, config.prompt_style),
+        "prompt_style": config.prompt_style,
+        **{key: common[key] for key in ("training", "quantized_4bit", "steps", "train_examples", "losses")},
+    }
+    write_metadata(result.adapter_dir, metadata)
+    result.metadata = metadata
+    return result
+
+
 __all__ = [
     "Example",
     "TrainingResult",
     "answer_only_loss",
+    "build_answer_example",
     "build_example",
     "collate",
+    "fit_lora",
     "load_trainable_model",
     "make_optimizer",
     "shared_prefix_loss",
