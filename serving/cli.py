@@ -10,6 +10,12 @@ The MLflow registry is ``MLFLOW_TRACKING_URI``; tokens are ``MAIL2TICKET_API_TOK
 authentication is required and no token is set, one is generated for this run and printed
 (a local convenience: a cluster gets its tokens from a Secret, and ``serve run`` refuses to
 start without them).
+
+Prometheus metrics (:mod:`serving.metrics`, and Ray's and Serve's own) are exported by Ray's
+metrics agent at ``http://127.0.0.1:<port>/metrics``: ``--metrics-port`` pins the port (on
+Kubernetes KubeRay uses 8080), without it Ray picks a free one; the URL is printed either way.
+Ray sends what the replicas recorded to the agent every ``RAY_metrics_report_interval_ms``
+(10000 by default; the tests set 1000).
 """
 
 from __future__ import annotations
@@ -127,12 +133,25 @@ def serve_command(
     ] = None,
     num_cpus: Annotated[int | None, typer.Option(min=1, help="CPUs given to local Ray (default: all).")] = None,
     address: Annotated[str, typer.Option(help="Ray address; 'local' starts a new local Ray.")] = "local",
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=65535,
+            help="Port of Ray's Prometheus endpoint (/metrics) for a local Ray (default: a free port, printed).",
+        ),
+    ] = None,
 ) -> None:
     """Start the mail2ticket agents on a local Ray and serve until Ctrl-C."""
     try:
         serve_config = load_config(config, host, port, key_values(set_arg))
     except ValueError as exc:
         _fail(str(exc))
+    if metrics_port is not None and address != "local":
+        _fail(
+            f"--metrics-port applies to a local Ray only; the Ray at {address} exports on the port it was "
+            "started with (ray start --metrics-export-port)"
+        )
     _ensure_tokens(serve_config)
     _ensure_review_database(serve_config)
     tracking = os.environ.get("MLFLOW_TRACKING_URI")
@@ -151,8 +170,12 @@ def serve_command(
         log_to_driver=False,
         namespace="serve",
         logging_level="WARNING",
+        _metrics_export_port=metrics_port,  # None: Ray picks a free port
     )
     typer.echo(f"Ray logs: {context.address_info.get('session_dir', '?')}/logs", err=True)
+    exported = context.address_info.get("metrics_export_port")
+    if exported and address == "local":
+        typer.echo(f"Prometheus metrics: http://127.0.0.1:{exported}/metrics", err=True)
 
     def on_signal(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt

@@ -18,6 +18,8 @@ config runs two replicas of one thread each rather than one of two threads (the 
 serving/config.yaml); every result names the replica that computed it, for the audit log.
 How many requests a replica runs and queues follows from the batching settings
 (:meth:`serving.settings.BatchingSettings.engine_options`, applied by :mod:`serving.app`).
+The size of every engine call is recorded in the ``mail2ticket_engine_batch_size`` metric
+(:mod:`serving.metrics`): how full the batches actually are, which the settings only bound.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from mail2ticket.registry.adapters import (
 )
 from mail2ticket.taxonomy import load_taxonomy
 from serving.audit import utc_now
+from serving.metrics import EngineMetrics
 from serving.model_state import ChampionError, ModelState, base_state
 from serving.settings import AppSettings, BatchingSettings
 
@@ -79,6 +82,7 @@ class Engine:
         self._local = functools.lru_cache(maxsize=_RESOLVED_REFERENCES)(self._resolve_reference)
         # Named in every result, so the audit log says which replica answered (a CPU runs two).
         self.replica = serve.get_replica_context().replica_id.unique_id
+        self.metrics = EngineMetrics()
         for batcher in (self._classify_batch, self._extract_batch):
             batcher.set_max_batch_size(s.batching.max_batch_size)
             batcher.set_batch_wait_timeout_s(s.batching.batch_wait_timeout_s)
@@ -205,6 +209,7 @@ class Engine:
         results: list[dict[str, Any] | Exception] = [RuntimeError("not run")] * len(prompts)
         for rows in groups.values():
             first = rows[0]
+            self.metrics.batch(kind, len(rows))
             started = time.perf_counter()
             try:
                 adapter = self._local(adapters[first]) if adapters[first] else None

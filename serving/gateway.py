@@ -10,6 +10,10 @@ request reads it once when it starts and carries it to the agents, so ``POST /ad
 can load the new champion on the Engine first and then swap the attribute: requests already
 running finish on the previous adapter (the Engine keeps it loaded), new ones get the new one,
 and none is dropped.
+
+Every answered decision is also counted in the Prometheus metrics of :mod:`serving.metrics`
+(category, confidence, review, stage latencies), and the served adapter is exported there as
+``mail2ticket_adapter_info``, switched by the same reload.
 """
 
 import asyncio
@@ -40,6 +44,7 @@ from serving.http import (
     request_id_of,
     unavailable_error,
 )
+from serving.metrics import AdapterInfo, DecisionMetrics, adapter_series
 from serving.model_state import ChampionError, ModelState
 from serving.review_queue import ReviewQueue
 from serving.schemas import ClassifyRequest, ClassifyResponse, TicketRequest, TicketResponse, request_body_schema
@@ -74,6 +79,8 @@ def decision_route(path: str, request: type[BaseModel], response: type[BaseModel
 class Gateway:
     """FastAPI ingress and orchestrator: Classifier, then the category's extractor agent."""
 
+    state: ModelState
+
     async def __init__(
         self,
         classifier: DeploymentHandle,
@@ -89,6 +96,8 @@ class Gateway:
         self.audit = AuditLog(s.audit.path(), s.audit.email, s.audit.fsync)
         self.review = ReviewQueue(s.review) if s.review.enabled else None
         self._reload_lock = asyncio.Lock()
+        self.metrics = DecisionMetrics(self.taxonomy)
+        self.adapters = AdapterInfo()
         resolved = await self._resolve()
         if isinstance(resolved, ChampionError):
             resolved = await self.engine.base.remote(resolved.message, s.model.base_prompt_style)
@@ -98,7 +107,8 @@ class Gateway:
             warmed = await self.engine.broadcast("warm", resolved.adapter).results_async(return_exceptions=True)
             for failure in (w for w in warmed if isinstance(w, BaseException)):
                 logger.warning("an Engine replica could not preload %s: %s", resolved.adapter, failure)
-        self.state: ModelState = resolved
+        self._serve(resolved)
+        self.adapters.start()
         logger.info("serving %s (audit log %s)", self.state.public(), self.audit.path)
 
     # ------------------------------------------------------------------ API
@@ -292,6 +302,9 @@ class Gateway:
                 **extra,
             }
         )
+        self.metrics.record(
+            endpoint, body["category"], body["confidence"], body["needs_review"], result["answered_by"], timings
+        )
         return body
 
     def _models(self, state: ModelState, decision: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -323,7 +336,7 @@ class Gateway:
                 peers = serve.get_deployment_handle(context.deployment, context.app_name)
                 await peers.broadcast("adopt", current).results_async(return_exceptions=True)
                 logger.info("classifier switched from %s to %s", previous.describe(), current.describe())
-            self.state = current  # this replica, whatever the broadcast reached
+            self._serve(current)  # this replica, whatever the broadcast reached
             return previous, current
 
     async def _resolve(self) -> ModelState | ChampionError:
@@ -332,8 +345,13 @@ class Gateway:
 
     def adopt(self, state: ModelState) -> str:
         """Serve ``state`` from now on (the swap: one reference, read once by every new request)."""
-        self.state = state
+        self._serve(state)
         return state.adapter or "base"
+
+    def _serve(self, state: ModelState) -> None:
+        """Swap the served model, and say so in the ``mail2ticket_adapter_info`` metric."""
+        self.state = state
+        self.adapters.show(adapter_series(state, self.settings.agents.extraction))
 
 
 __all__ = ["Gateway", "api"]

@@ -60,6 +60,7 @@ class LocalServer:
         http_timeout_s: The proxy's ``request_timeout_s`` (default: the config's).
         num_cpus: CPUs given to the local Ray.
         startup_timeout_s: How long Ray, the model and the champion may take to be ready.
+        metrics_port: Port of Ray's Prometheus endpoint (``--metrics-port``; 0: a free port).
     """
 
     root: Path
@@ -69,12 +70,18 @@ class LocalServer:
     port: int = 0
     http_timeout_s: float | None = None
     startup_timeout_s: float = 420.0
+    metrics_port: int = 0
     process: subprocess.Popen | None = field(default=None, init=False, repr=False)
     _children: dict[int, Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        """Ray's Prometheus endpoint: the metrics of every replica of this server."""
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     @property
     def log_path(self) -> Path:
@@ -94,10 +101,12 @@ class LocalServer:
         """Start the server and wait until every application is ready; returns the base URL."""
         self.root.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_port()
+        self.metrics_port = self.metrics_port or free_port()
         config = self.write_config()
         pythonpath = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)
         env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0", "PYTHONPATH": pythonpath, **self.env}
-        command = [sys.executable, "-m", "serving.cli", "--config", str(config), "--num-cpus", str(self.num_cpus)]
+        options = ["--num-cpus", str(self.num_cpus), "--metrics-port", str(self.metrics_port)]
+        command = [sys.executable, "-m", "serving.cli", "--config", str(config), *options]
         with self.log_path.open("w") as log:
             self.process = subprocess.Popen(
                 command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

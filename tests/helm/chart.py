@@ -6,8 +6,9 @@ and the helpers below find the pods, containers and policies in the rendered obj
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,16 +75,35 @@ class Rendered:
         return found[0]
 
 
-def render(values: dict[str, Any] | None = None, profile: str = "custom") -> Rendered:
+#: What a cluster with the prometheus-operator's CRDs lists among its APIs (discovery gives both forms).
+MONITORING_API_VERSIONS = ("monitoring.coreos.com/v1", "monitoring.coreos.com/v1/ServiceMonitor")
+
+
+def render_templates(chart: helm.Chart, values: dict[str, Any], api_versions: Sequence[str] = ()) -> dict[str, str]:
+    """``helm install``'s rendering; ``api_versions`` are APIs the cluster serves (``helm template --api-versions``).
+
+    helm-python-sdk 0.2.2's ``Chart.render`` has no argument for them, but the library's render
+    call reads ``api_versions`` from the same options object (``.Capabilities.APIVersions``).
+    """
+    if not api_versions:
+        return chart.render(values, name=RELEASE, namespace=NAMESPACE, is_install=True)
+    from helm_python import _native
+
+    options = {"name": RELEASE, "namespace": NAMESPACE, "is_install": True, "api_versions": list(api_versions)}
+    return json.loads(_native.call_string("helm_render", chart._raw(), json.dumps(values), json.dumps(options)))
+
+
+def render(values: dict[str, Any] | None = None, profile: str = "custom", api_versions: Sequence[str] = ()) -> Rendered:
     """Render the chart offline as ``helm install`` would (schema validation included).
 
     Values without a profile are laid over the site's minimum, so a test changes only what it tests.
+    ``api_versions``: the APIs the cluster serves beyond Kubernetes' own (none: no CRD installed).
     """
     if profile == "custom":
         values = merge_values(SITE_MINIMUM, values or {})
     with helm.Chart.load(CHART) as chart:
         merged = chart.merge_values(values or {})
-        templates = chart.render(values or {}, name=RELEASE, namespace=NAMESPACE, is_install=True)
+        templates = render_templates(chart, values or {}, api_versions)
     objects: list[dict[str, Any]] = []
     for path, text in templates.items():
         if not path.endswith((".yaml", ".yml")):

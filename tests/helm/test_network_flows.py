@@ -63,6 +63,12 @@ def coredns(rendered: Rendered) -> Endpoint:
     return Endpoint("coredns", dns["namespace"], dict(dns["podLabels"]))
 
 
+def prometheus(rendered: Rendered) -> Endpoint:
+    """A Prometheus server pod, labelled as the prometheus-operator labels it (networkPolicy.prometheus)."""
+    settings = _np(rendered)["prometheus"]
+    return Endpoint("prometheus", settings["namespace"], dict(settings["podLabels"]))
+
+
 def ingress_controller(rendered: Rendered) -> Endpoint:
     return Endpoint("ingress-controller", _np(rendered)["ingressController"]["namespace"], {"app": "ingress-nginx"})
 
@@ -158,6 +164,11 @@ def autoscaling_on(rendered: Rendered) -> bool:
 
 def review_on(rendered: Rendered) -> bool:
     return bool(values_of(rendered, "review", "enabled"))
+
+
+def metrics_port(rendered: Rendered) -> int:
+    """Ray's metrics agent on every Ray pod: templates/_helpers.tpl mail2ticket.metricsPort (KubeRay's 8080)."""
+    return 8080
 
 
 def review_port(rendered: Rendered) -> int:
@@ -283,6 +294,9 @@ CLOSED: list[Flow] = [
     Flow("ingress controller to a worker's Serve port", ingress_controller, pod("ray-worker"), serve_port),
     Flow("helm test to a worker's Serve port", pod("test"), pod("ray-worker"), serve_port),
     Flow("operator to a worker's Serve port", operator, pod("ray-worker"), serve_port),
+    # The values files leave monitoring off: nobody scrapes the Ray pods.
+    Flow("Prometheus to the head's metrics port (monitoring off)", prometheus, pod("ray-head"), metrics_port),
+    Flow("Prometheus to a worker's metrics port (monitoring off)", prometheus, pod("ray-worker"), metrics_port),
 ]  # fmt: skip
 
 
@@ -312,6 +326,30 @@ def test_other_flow_stays_closed(renders: dict[str, Rendered], profile: str, flo
     assert not policies(rendered).connection_allowed(source, destination, port, flow.protocol), (
         f"{flow.name}: {source.name} -> {destination.name}:{port}/{flow.protocol} is open"
     )
+
+
+#: With the ServiceMonitor rendered (templates/monitoring.yaml: its endpoint is port metrics of every Ray pod).
+SCRAPES = [Flow(f"Prometheus scrapes the {c}", prometheus, pod(c), metrics_port) for c in RAY_PODS]
+NOT_SCRAPES: list[Flow] = [
+    Flow("Prometheus to the dashboard", prometheus, pod("ray-head"), fixed(8265)),
+    Flow("Prometheus to the Serve proxy", prometheus, pod("ray-head"), serve_port),
+    Flow("Prometheus to a worker's Ray ports", prometheus, pod("ray-worker"), fixed(6379)),
+    Flow("Prometheus to MLflow", prometheus, pod("mlflow"), mlflow_port),
+    Flow("another pod of the monitoring namespace to the metrics port",
+         other_pod(lambda r: _np(r)["prometheus"]["namespace"], {"app.kubernetes.io/name": "grafana"}),
+         pod("ray-head"), metrics_port),
+    Flow("a Prometheus of another namespace to the metrics port",
+         other_pod(lambda r: "elsewhere", {"app.kubernetes.io/name": "prometheus"}), pod("ray-worker"), metrics_port),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("flow", SCRAPES + NOT_SCRAPES, ids=[f.name for f in SCRAPES + NOT_SCRAPES])
+def test_prometheus_scrapes_the_ray_pods_metrics_port_only_when_the_servicemonitor_is_rendered(flow: Flow) -> None:
+    from tests.helm.test_monitoring import with_monitoring
+
+    rendered = with_monitoring()
+    source, destination, port = flow.source(rendered), flow.destination(rendered), flow.port(rendered)
+    assert policies(rendered).connection_allowed(source, destination, port) is (flow in SCRAPES), flow.name
 
 
 def test_every_needed_flow_names_its_reason() -> None:

@@ -17,8 +17,8 @@ from tests.helm.chart import CHART, NAMESPACE, PROFILES, Rendered, profile_value
 #: From the chart's kubeVersion floor (Chart.yaml) to the newest kubernetes-validate knows.
 KUBE_VERSIONS = supported_kube_versions()
 OLDEST, NEWEST = KUBE_VERSIONS[0], KUBE_VERSIONS[-1]
-# Custom resources have no schema in kubernetes-validate: test_rayservice.py checks them.
-CUSTOM_KINDS = {"RayService"}
+# Custom resources have no schema in kubernetes-validate: test_rayservice.py and test_monitoring.py check them.
+CUSTOM_KINDS = {"RayService", "ServiceMonitor"}
 
 
 @pytest.mark.parametrize("kube_version", [f"v{OLDEST}", f"v{NEWEST}"])

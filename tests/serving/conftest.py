@@ -40,6 +40,8 @@ ADMIN_TOKEN = "serving-test-admin-91b4"
 #: The variable that holds the llm app's review database URL.
 REVIEW_POSTGRES_ENV = "M2T_TEST_REVIEW_POSTGRES"
 MODEL_NAME = "mail2ticket-classifier-serving-test"
+#: How often Ray sends recorded metrics to its Prometheus endpoint here (its default: 10 s; test_metrics.py).
+METRICS_REPORT_INTERVAL_MS = 1000
 TAXONOMY = load_taxonomy()
 
 TRAINING = [
@@ -189,6 +191,7 @@ def served(
             "MAIL2TICKET_ADMIN_TOKENS": f"ops:{ADMIN_TOKEN}",
             "MAIL2TICKET_REVIEW_DATABASE_URL": review_sqlite,
             REVIEW_POSTGRES_ENV: review_postgres,
+            "RAY_metrics_report_interval_ms": str(METRICS_REPORT_INTERVAL_MS),
         },
         http_timeout_s=300,
     )

@@ -141,6 +141,35 @@ http://{{ include "mail2ticket.mlflowServiceName" . }}.{{ .Release.Namespace }}.
 8080
 {{- end -}}
 
+{{/* Ray's Prometheus endpoint on every Ray pod (head and workers): KubeRay 1.5.1's default
+     metrics-export-port and container port "metrics" (utils.DefaultMetricsPort, common/pod.go),
+     declared by the chart so that the metrics Service, the ServiceMonitor and the NetworkPolicy
+     name the port the pods really use. */}}
+{{- define "mail2ticket.metricsPort" -}}
+8080
+{{- end -}}
+
+{{/* The API of the prometheus-operator's ServiceMonitor: the chart renders its monitoring objects
+     only where the cluster serves it (`helm template` needs --api-versions for them). */}}
+{{- define "mail2ticket.serviceMonitorApi" -}}
+monitoring.coreos.com/v1/ServiceMonitor
+{{- end -}}
+
+{{/* "true" when the ServiceMonitor is on in the values and the cluster has its CRD, else empty. */}}
+{{- define "mail2ticket.serviceMonitorOn" -}}
+{{- if and .Values.monitoring.serviceMonitor.enabled (.Capabilities.APIVersions.Has (include "mail2ticket.serviceMonitorApi" .)) -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{/* "true" when the Grafana dashboard is on and the cluster runs the prometheus-operator stack whose
+     Grafana loads it (the ServiceMonitor's CRD: a dashboard without the Prometheus behind it shows nothing). */}}
+{{- define "mail2ticket.grafanaDashboardOn" -}}
+{{- if and .Values.monitoring.grafanaDashboard.enabled (.Capabilities.APIVersions.Has (include "mail2ticket.serviceMonitorApi" .)) -}}
+true
+{{- end -}}
+{{- end -}}
+
 {{/* Where the Ray pods mount the Gateway's review outbox (serve config args: review.outbox). */}}
 {{- define "mail2ticket.reviewOutboxPath" -}}
 /var/lib/mail2ticket/review-outbox
