@@ -294,6 +294,70 @@ def taxonomy_schema(
     typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
 
 
+@app.command("drift")
+@clear_errors
+def drift_command(
+    audit_log: Annotated[
+        list[str], typer.Option(help="Audit log (JSON lines, .gz too; path or s3://); repeat for rotated files.")
+    ],
+    card: Annotated[
+        str | None, typer.Option(help="Dataset card to compare with (path or s3://) instead of the champion's.")
+    ] = None,
+    registered_model: Annotated[
+        str, typer.Option(help="Registered model whose alias names the reference (without --card).")
+    ] = "mail2ticket-classifier",
+    alias: Annotated[str, typer.Option(help="Alias of the reference version.")] = "champion",
+    since: Annotated[str | None, typer.Option(help="Window start, ISO 8601 (UTC without offset).")] = None,
+    until: Annotated[str | None, typer.Option(help="Window end, exclusive (default: now).")] = None,
+    window_days: Annotated[float | None, typer.Option(min=0.001, help="Window length without --since (7).")] = None,
+    reference_since: Annotated[
+        str | None, typer.Option(help="Reference window start: its confidences and review rate are the reference.")
+    ] = None,
+    reference_until: Annotated[str | None, typer.Option(help="Reference window end (default: --since).")] = None,
+    reference_predictions: Annotated[
+        Path | None, typer.Option(help="An evaluation's predictions.csv as the confidence and review reference.")
+    ] = None,
+    psi: Annotated[float | None, typer.Option(min=0.0, help="Category mix PSI threshold (0.2).")] = None,
+    chi2_p: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Chi-square p-value threshold (1e-3).")] = None,
+    unknown_delta: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Unknown rate delta (0.10).")] = None,
+    review_delta: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Review rate delta (0.15).")] = None,
+    confidence_psi: Annotated[float | None, typer.Option(min=0.0, help="Confidence PSI threshold (0.2).")] = None,
+    confidence_ks: Annotated[float | None, typer.Option(min=0.0, max=1.0, help="Confidence KS threshold.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for drift_report.json and drift.png.")] = None,
+    mlflow: Annotated[
+        bool | None, typer.Option("--mlflow/--no-mlflow", help="Log the report to MLflow (default: when a URI is set).")
+    ] = None,
+    tracking_uri: Annotated[str | None, typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow server.")] = None,
+    experiment: Annotated[str, typer.Option(help="MLflow experiment of the report.")] = "mail2ticket-drift",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Compare served decisions (audit log) with the champion's training distribution; exit 1 on drift, 2 on error."""
+    from mail2ticket.ops.drift import DriftConfig, log_report, parse_time, render_tables, run_drift, write_outputs
+
+    times = {"since": since, "until": until, "reference_since": reference_since, "reference_until": reference_until}
+    options = {"window_days": window_days, "psi_threshold": psi, "chi2_p_value": chi2_p, "unknown_rate_delta":
+               unknown_delta, "review_rate_delta": review_delta, "confidence_psi_threshold": confidence_psi,
+               "confidence_ks_threshold": confidence_ks}  # fmt: skip
+    config = DriftConfig(
+        **{k: parse_time(v) for k, v in times.items() if v}, **{k: v for k, v in options.items() if v is not None}
+    )
+    if mlflow and not tracking_uri:
+        raise ValueError("--mlflow needs a tracking server: set MLFLOW_TRACKING_URI or pass --tracking-uri")
+    report = run_drift(audit_log, config, card, None if card else registered_model, alias, tracking_uri,
+                       reference_predictions)  # fmt: skip
+    paths = write_outputs(report, out) if out else {}
+    logged = tracking_uri and mlflow is not False
+    run_id = log_report(report, tracking_uri, experiment, paths.get("plot")) if logged else None
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for table in render_tables(report):
+            Console().print(table)
+    for line in [*(f"{name}: {path}" for name, path in paths.items()), *([f"MLflow run: {run_id}"] if run_id else [])]:
+        typer.echo(line, err=as_json)
+    raise typer.Exit(report.exit_code)
+
+
 def _plug_in_commands() -> None:
     """Add command groups other packages declare (``pipeline`` from ``pipelines``).
 
