@@ -1,0 +1,1 @@
+"""Operations insight: drift of served decisions, time series, forecasting and anomaly detection."""
