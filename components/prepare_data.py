@@ -23,6 +23,7 @@ def prepare_data(
     dataset_card: Output[Artifact],
     dataset_card_view: Output[Markdown],
     category_histogram: Output[Artifact],
+    daily_counts: Output[Dataset],
     preparation_metrics: Output[Metrics],
     strategic_categories: list,
     min_share: float,
@@ -54,6 +55,9 @@ def prepare_data(
     mask_pii: mask e-mail addresses, phone numbers and IBANs in the e-mails.
     support_domains: e-mail domains of the support desk (their messages are not the client's).
     encoding: text encoding of a CSV export.
+
+    daily_counts is the `timestamp, series, value` CSV of tickets per category and day (the forecasting
+    pipeline's input) when the export has a creation time (`Date de création`), else empty.
     """
     import json
     import shutil
@@ -73,7 +77,9 @@ def prepare_data(
         )  # fmt: skip
         shutil.copyfile(result.train_path, train_data.path)
         shutil.copyfile(result.test_path, test_data.path)
-        for optional, artifact in ((result.validation_path, validation_data), (result.reviewed_path, reviewed_data)):
+        optional_outputs = ((result.validation_path, validation_data), (result.reviewed_path, reviewed_data),
+                            (result.daily_counts_path, daily_counts))  # fmt: skip
+        for optional, artifact in optional_outputs:
             if optional:
                 shutil.copyfile(optional, artifact.path)
             else:

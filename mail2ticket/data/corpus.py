@@ -8,6 +8,14 @@ categories in the proportions of the paper's Table 1. About 15 % of descriptions
 chains or forwards. A companion JSON-lines file holds the ground truth of every ticket
 (category, first client e-mail, extraction fields) keyed by ticket number.
 
+Every row also has ``Date de création``, the ticket's creation time (the paper's export has no
+such column: the classification steps ignore it, the preparation derives the daily ticket
+counts per category from it). Creation days follow
+:func:`mail2ticket.ops.synthetic.ticket_volumes`: each ticket of a category gets a day drawn in
+proportion to that category's generated daily volume, so the export's daily counts have its
+weekly shape, holidays, month ends and injected anomalies, whose ground truth is written beside
+the export (``<stem>.anomalies.csv``: ``timestamp, series, kind``).
+
 This module assembles tickets, threads and rows; the e-mail texts themselves come from
 :mod:`mail2ticket.data.synth`. Output is deterministic for a given seed.
 """
@@ -17,17 +25,20 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 from faker import Faker
 
 from mail2ticket.data import synth
-from mail2ticket.data.prepare import CATEGORY, DESCRIPTION, MESSAGE, REQUIRED_COLUMNS, TICKET
+from mail2ticket.data.prepare import CREATED, REQUIRED_COLUMNS
 from mail2ticket.data.threads import has_forward, is_flattened, trim_message
+from mail2ticket.ops.synthetic import SyntheticSeries, is_alert_category, ticket_volumes
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
 
 #: The paper's Table 1 (train + test per category), by taxonomy key: the mix of the 9 strategic categories.
@@ -70,6 +81,10 @@ NO_REQUEST_CATEGORIES: tuple[str, ...] = (
     "Divers/Hors périmètre",
 )
 ExportFormat = Literal["csv", "parquet"]
+#: The export's columns, in order: the paper's four, then the creation time.
+EXPORT_COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, CREATED)
+#: How the export writes ``Date de création``.
+CREATED_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @dataclass(frozen=True)
@@ -405,6 +420,7 @@ class CorpusGenerator:
         shapes = list(THREAD_SHAPES.items())
         self.shape_names = [name for name, _ in shapes]
         self.shape_weights = [weight for _, (weight, _) in shapes]
+        self.volumes: SyntheticSeries | None = None
 
     def _person(self, company: synth.Company) -> synth.Person:
         people = self.staff.setdefault(company.domain, [])
@@ -458,17 +474,63 @@ class CorpusGenerator:
             automatic=email.automatic,
         )
 
+    def creation_times(self, plan: list[str]) -> list[tuple[datetime, str]]:
+        """(creation time, category) of every planned ticket, in time order.
+
+        Each category's daily volumes come from :func:`ticket_volumes` over the configured
+        period (kept in :attr:`volumes`, with their anomalies); its tickets get days drawn in
+        proportion to them, then a time of day: monitoring alerts at any hour, people mostly in
+        office hours. The draws use their own seeded stream, apart from the texts'.
+        """
+        config = self.config
+        first_day, last_day = config.start.date(), config.end.date()
+        days = (last_day - first_day).days + 1
+        counts = Counter(plan)
+        categories = sorted(counts)
+        self.volumes = ticket_volumes(first_day, days, categories, config.seed)
+        volumes = self.volumes.frame.pivot(index="series", columns="timestamp", values="value").loc[categories]
+        volumes = volumes.to_numpy(dtype=float)
+        rng = np.random.default_rng([config.seed, 1])
+        midnight = datetime.combine(first_day, datetime.min.time())
+        moments: list[tuple[datetime, str]] = []
+        for row, category in enumerate(categories):
+            weights = volumes[row] if volumes[row].sum() > 0 else np.ones(days)
+            chosen = rng.choice(days, size=counts[category], p=weights / weights.sum())
+            seconds = _times_of_day(rng, len(chosen), is_alert_category(category))
+            for day, second in zip(chosen.tolist(), seconds.tolist(), strict=True):
+                moment = midnight + timedelta(days=day, seconds=second)
+                moments.append((min(max(moment, config.start), config.end), category))
+        moments.sort()
+        return moments
+
     def tickets(self) -> Iterator[Ticket]:
         plan = category_plan(self.config, self.rng)
-        span = (self.config.end - self.config.start).total_seconds()
-        moments = sorted(self.rng.random() * span for _ in plan)
-        for index, (category, offset) in enumerate(zip(plan, moments, strict=True)):
-            yield self.ticket(index, category, self.config.start + timedelta(seconds=offset))
+        for index, (created_at, category) in enumerate(self.creation_times(plan)):
+            yield self.ticket(index, category, created_at)
+
+
+def _times_of_day(rng: np.random.Generator, n: int, alerts: bool) -> np.ndarray:
+    """Seconds after midnight: alerts at any hour; people 8:00-12:30 and 13:30-18:30, sometimes 7:00-22:00."""
+    if alerts:
+        return rng.integers(0, 86_400, n)
+    office = rng.random(n) < 0.92
+    morning = rng.random(n) < 0.55
+    start = np.where(office, np.where(morning, 8 * 3600, 13.5 * 3600), 7 * 3600)
+    length = np.where(office, np.where(morning, 4.5 * 3600, 5 * 3600), 15 * 3600)
+    return (start + rng.random(n) * length).astype(np.int64)
+
+
+def _created(ticket: Ticket) -> str:
+    return f"{ticket.created_at:{CREATED_FORMAT}}"
 
 
 def _malformed_row(ticket: Ticket, rng: random.Random, tabular: bool) -> list[str | None]:
-    """A row the export mangled: a blank column, or (CSV only) too few or too many fields."""
-    row: list[str | None] = [ticket.number, ticket.description, ticket.category, "Mise à jour"]
+    """A row the export mangled: a blank column, or (CSV only) too few or too many fields.
+
+    The damage is always to the paper's four columns; the creation time stays (a row with only
+    a date is as unusable as it was without one).
+    """
+    row: list[str | None] = [ticket.number, ticket.description, ticket.category, "Mise à jour", _created(ticket)]
     kinds = ["no_ticket", "no_description", "no_category", "no_message", "blank_message"]
     if not tabular:
         kinds += ["truncated", "truncated", "extra_fields"]
@@ -497,9 +559,10 @@ def build_rows(
         lifecycle = rng.choice(_LIFECYCLES)
         statuses = ["création"] + [lifecycle[min(i, len(lifecycle) - 1)] for i in range(n_updates)]
         moment = ticket.created_at
+        created = _created(ticket)
         for status in statuses:
             text = synth.write_status_update(ticket.category, status, rng, faker)
-            events.append((moment, sequence, [ticket.number, ticket.description, ticket.category, text]))
+            events.append((moment, sequence, [ticket.number, ticket.description, ticket.category, text, created]))
             sequence += 1
             moment += timedelta(minutes=rng.randint(5, 60 * 48))
         ticket.statuses = statuses
@@ -517,20 +580,31 @@ def write_export(rows: list[list[str | None]], path: Path, fmt: ExportFormat) ->
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        columns = {name: [row[i] for row in rows] for i, name in enumerate(REQUIRED_COLUMNS)}
+        columns = {name: [row[i] for row in rows] for i, name in enumerate(EXPORT_COLUMNS)}
         pq.write_table(
             pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()}), path, compression="zstd"
         )
         return
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\n")
-        writer.writerow([TICKET, DESCRIPTION, CATEGORY, MESSAGE])
+        writer.writerow(EXPORT_COLUMNS)
         writer.writerows(rows)
 
 
 def truth_path_for(export_path: Path) -> Path:
     """Where the ground truth of an export lives by default: ``<stem>.truth.jsonl`` beside it."""
     return export_path.with_name(export_path.stem + ".truth.jsonl")
+
+
+def anomalies_path_for(export_path: Path) -> Path:
+    """Where the ground truth of the daily counts' anomalies lives: ``<stem>.anomalies.csv`` beside the export."""
+    return export_path.with_name(export_path.stem + ".anomalies.csv")
+
+
+def write_anomalies(volumes: SyntheticSeries, path: Path) -> None:
+    """The injected anomalies (``timestamp, series, kind``; series = category), one row per category and day."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    volumes.anomalies.to_csv(path, index=False, date_format="%Y-%m-%d", lineterminator="\n")
 
 
 def write_truth(tickets: list[Ticket], path: Path) -> None:
@@ -558,6 +632,8 @@ class CorpusSummary:
     rows: int
     well_formed_rows: int
     categories: int
+    anomalies: Path | None = None
+    """The ground truth of the anomalies injected into the daily counts (``<stem>.anomalies.csv``)."""
 
 
 def generate(
@@ -575,7 +651,11 @@ def generate(
     write_export(rows, export_path, fmt)
     truth_path.parent.mkdir(parents=True, exist_ok=True)
     write_truth(tickets, truth_path)
+    anomalies_path = anomalies_path_for(export_path)
+    if generator.volumes is not None:
+        write_anomalies(generator.volumes, anomalies_path)
     well_formed, _ = config.row_counts()
     return CorpusSummary(
-        export_path, truth_path, len(tickets), len(rows), well_formed, len({t.category for t in tickets})
-    )
+        export_path, truth_path, len(tickets), len(rows), well_formed, len({t.category for t in tickets}),
+        anomalies_path,
+    )  # fmt: skip

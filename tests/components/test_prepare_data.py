@@ -10,6 +10,7 @@ import pytest
 from components.prepare_data import prepare_data
 from mail2ticket.data.prepare.config import pipeline_defaults
 from mail2ticket.data.prepare.feedback import FEEDBACK_HOLDOUT
+from mail2ticket.ops.series import read_series
 from mail2ticket.storage import sha256_file
 from pipelines.local import init_local
 
@@ -48,6 +49,10 @@ def test_component_runs_through_kfp_local(small_corpus, tmp_path: Path) -> None:
     assert Path(task.outputs["category_histogram"].path).read_bytes()[:4] == b"\x89PNG"
     assert "# Dataset card" in Path(task.outputs["dataset_card_view"].path).read_text(encoding="utf-8")
     assert Path(task.outputs["reviewed_data"].path).stat().st_size == 0 and card["feedback"] is None
+    # The generated export has creation times: tickets per category and day, the forecasting pipeline's input.
+    counts = read_series(task.outputs["daily_counts"].path)
+    assert card["outputs"]["daily_counts.csv"]["sha256"] == sha256_file(task.outputs["daily_counts"].path)
+    assert set(counts["series"]) == {c["category"] for c in card["classes"]} and counts["value"].sum() > 0
 
 
 def test_component_joins_feedback_and_writes_the_reviewed_set(small_corpus, tmp_path: Path) -> None:

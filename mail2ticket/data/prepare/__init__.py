@@ -16,6 +16,10 @@ Steps, in the paper's order, each counted in the dataset card:
 9. optional reviewed corrections (the review queue's export, :mod:`.feedback`): most join the
    training split, a seeded slice is held out as the ``reviewed`` evaluation set.
 
+When the export has ``Date de création``, the tickets of step 2 are also counted per day and
+prepared label (a kept category, or ``unknown`` for all the others) into ``daily_counts.csv``,
+the forecasting pipeline's input (:func:`daily_counts_of`); the classification steps ignore it.
+
 A problem confined to one row drops that row and is counted; a problem with the whole input
 (missing columns, empty file, wrong encoding, unknown category names) raises
 :class:`PrepareError` with one message that names it.
@@ -37,8 +41,10 @@ import pandas as pd
 from mail2ticket.data.prepare.card import build_card, plot_histogram, render_card
 from mail2ticket.data.prepare.config import (
     CATEGORY,
+    CREATED,
     DESCRIPTION,
     MESSAGE,
+    OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     TICKET,
     PrepareConfig,
@@ -70,9 +76,12 @@ from mail2ticket.taxonomy import UNKNOWN, Taxonomy, load_taxonomy
 
 __all__ = [
     "CATEGORY",
+    "CREATED",
+    "DAILY_COUNTS",
     "DESCRIPTION",
     "FEEDBACK_HOLDOUT",
     "MESSAGE",
+    "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
     "TICKET",
     "Feedback",
@@ -85,6 +94,7 @@ __all__ = [
     "add_unknown_class",
     "build_card",
     "category_analysis",
+    "daily_counts_of",
     "drop_incomplete_rows",
     "extract_first_emails",
     "first_row_per_ticket",
@@ -105,6 +115,10 @@ __all__ = [
 ]
 
 
+#: The daily ticket counts' file name in the output directory.
+DAILY_COUNTS = "daily_counts.csv"
+
+
 @dataclass
 class PrepareResult:
     card: dict[str, Any]
@@ -113,6 +127,37 @@ class PrepareResult:
     histogram_path: Path
     validation_path: Path | None = None
     reviewed_path: Path | None = None
+    daily_counts_path: Path | None = None
+    """``daily_counts.csv`` when the export has ``Date de création``, else None."""
+
+
+def daily_counts_of(tickets: pd.DataFrame, kept: set[str]) -> tuple[pd.DataFrame | None, dict[str, Any]]:
+    """Tickets per day and prepared label, and the card's account of them.
+
+    ``tickets``: one row per ticket (step 2), with ``Date de création``. Every ticket counts,
+    under its category when kept and ``unknown`` otherwise: the series are the load the desk
+    receives, whatever share of ``unknown`` the training set samples. A ticket with a blank or
+    unparsable creation time is left out and counted (a row problem, as everywhere else);
+    ``None`` when no ticket has one.
+    """
+    from mail2ticket.ops.series import daily_counts, parse_timestamps
+
+    times = parse_timestamps(tickets[CREATED])
+    dated = tickets.loc[times.notna().to_numpy()]
+    account: dict[str, Any] = {"tickets": len(dated), "dropped": {}}
+    if len(dated) < len(tickets):
+        account["dropped"]["no creation date"] = len(tickets) - len(dated)
+    if dated.empty:
+        return None, account
+    labels = dated[CATEGORY].where(dated[CATEGORY].isin(kept), UNKNOWN)
+    counts = daily_counts(dated.assign(**{CATEGORY: labels}), CREATED, CATEGORY)
+    account.update(
+        series=sorted(counts["series"].unique()),
+        first_day=f"{counts['timestamp'].min():%Y-%m-%d}",
+        last_day=f"{counts['timestamp'].max():%Y-%m-%d}",
+        days=int(counts["timestamp"].nunique()),
+    )
+    return counts, account
 
 
 def prepare_dataset(
@@ -151,6 +196,7 @@ def prepare_dataset(
     steps.append(step)
     frame, step = first_row_per_ticket(frame)
     steps.append(step)
+    tickets = frame
     frame, step = extract_first_emails(frame, config.support_domains)
     steps.append(step)
     analysis = category_analysis(frame)
@@ -191,14 +237,22 @@ def prepare_dataset(
         write_jsonl(to_feedback_records(feedback.reviewed, config.mask_pii), paths["reviewed.jsonl"])
     histogram_path = out / "categories.png"
     plot_histogram(analysis, decisions.loc[decisions["kept"], "category"], histogram_path)
+    counts_account = None
+    if CREATED in tickets.columns:
+        counts, counts_account = daily_counts_of(tickets, set(decisions.loc[decisions["kept"], "category"]))
+        if counts is not None:
+            from mail2ticket.ops.series import write_series
+
+            paths[DAILY_COUNTS] = out / DAILY_COUNTS
+            write_series(counts, paths[DAILY_COUNTS])
 
     card = build_card(
         input_uri, config, taxonomy, steps, analysis, decisions, train, test,
         {**paths, "categories.png": histogram_path}, truth is not None, validation,
-        feedback.card if feedback is not None else None,
+        feedback.card if feedback is not None else None, counts_account,
     )  # fmt: skip
     (out / "dataset_card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2), encoding="utf-8")
     return PrepareResult(
         card, paths["train.jsonl"], paths["test.jsonl"], histogram_path, paths.get("validation.jsonl"),
-        paths.get("reviewed.jsonl"),
+        paths.get("reviewed.jsonl"), paths.get(DAILY_COUNTS),
     )  # fmt: skip

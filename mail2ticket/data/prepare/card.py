@@ -61,11 +61,14 @@ def build_card(
     with_ground_truth: bool,
     validation: pd.DataFrame | None = None,
     feedback: dict[str, Any] | None = None,
+    daily_counts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The dataset card: what was done, with which parameters, and what came out.
 
     ``train`` includes the reviewed corrections that joined it; ``feedback`` is their own
     account (:func:`mail2ticket.data.prepare.feedback.select_feedback`), None without feedback.
+    ``daily_counts``: the account of ``daily_counts.csv`` (:func:`mail2ticket.data.prepare.daily_counts_of`),
+    None when the export has no creation time.
     """
     validation = validation if validation is not None else train.iloc[0:0]
     train_counts = train[CATEGORY].value_counts()
@@ -124,6 +127,7 @@ def build_card(
         "test_rows": len(test),
         "reviewed_rows": feedback["reviewed_rows"] if feedback else 0,
         "feedback": feedback,
+        "daily_counts": daily_counts,
     }
 
 
@@ -154,6 +158,14 @@ def render_card(card: dict[str, Any]) -> str:
             + ", ".join(f"{s['category']} ({s['tickets']})" for s in dropped),
         ]
     lines += _render_feedback(card.get("feedback"))
+    counts = card.get("daily_counts")
+    if counts and counts.get("series"):
+        dropped = "".join(f"; {reason}: {n:,}" for reason, n in counts["dropped"].items())
+        lines += [
+            "",
+            f"Daily ticket counts: {len(counts['series'])} series over {counts['days']:,} days "
+            f"({counts['first_day']} to {counts['last_day']}), {counts['tickets']:,} tickets{dropped}.",
+        ]
     lines += ["", "## Outputs", ""]
     for name, meta in card["outputs"].items():
         lines.append(f"- `{name}` sha256 `{meta['sha256']}` ({meta['bytes']:,} bytes)")

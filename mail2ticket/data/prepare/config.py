@@ -20,6 +20,11 @@ DESCRIPTION = "Description"
 CATEGORY = "Catégorie du ticket"
 MESSAGE = "Message"
 REQUIRED_COLUMNS: tuple[str, ...] = (TICKET, DESCRIPTION, CATEGORY, MESSAGE)
+#: When the ticket was created. Optional: the paper's export does not have it; when present, the
+#: preparation also writes the daily ticket counts per category (the forecasting pipeline's input).
+CREATED = "Date de création"
+#: Columns read when present, ignored by the classification steps (a blank value drops no row).
+OPTIONAL_COLUMNS: tuple[str, ...] = (CREATED,)
 
 ShareBasis = Literal["largest", "tickets", "strategic"]
 
@@ -105,8 +110,10 @@ def pipeline_defaults() -> dict[str, Any]:
 
 __all__ = [
     "CATEGORY",
+    "CREATED",
     "DESCRIPTION",
     "MESSAGE",
+    "OPTIONAL_COLUMNS",
     "PIPELINE_FIELDS",
     "REQUIRED_COLUMNS",
     "TICKET",

@@ -1,8 +1,9 @@
 """Reading a ticket-system export (CSV or Parquet, local or s3://) and writing the prepared JSONL.
 
 The export has the columns ``Numéro de ticket``, ``Description``, ``Catégorie du ticket`` and
-``Message``. A problem with the file as a whole (missing or renamed columns, an empty file, the
-wrong encoding) is a :class:`~mail2ticket.data.prepare.config.PrepareError` that names it; a
+``Message``, and may have ``Date de création`` (kept when present, for the daily counts; any other
+column is ignored). A problem with the file as a whole (missing or renamed columns, an empty file,
+the wrong encoding) is a :class:`~mail2ticket.data.prepare.config.PrepareError` that names it; a
 problem confined to a row is counted and the row is dropped later.
 """
 
@@ -19,14 +20,14 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from mail2ticket.data.prepare.config import CATEGORY, REQUIRED_COLUMNS, TICKET, PrepareError
+from mail2ticket.data.prepare.config import CATEGORY, OPTIONAL_COLUMNS, REQUIRED_COLUMNS, TICKET, PrepareError
 from mail2ticket.data.prepare.steps import mask_pii
 from mail2ticket.storage import StorageError, read_bytes
 
 
 @dataclass
 class RawExport:
-    """The export as read: a table of the four columns as strings, plus unparseable rows."""
+    """The export as read: the four columns (and the optional ones found) as strings, plus unparseable rows."""
 
     table: pa.Table
     unparseable_rows: int
@@ -35,6 +36,11 @@ class RawExport:
     @property
     def raw_rows(self) -> int:
         return self.table.num_rows + self.unparseable_rows
+
+
+def _kept_columns(found: Sequence[str]) -> list[str]:
+    """The four required columns, then the optional ones the export has; every other column is ignored."""
+    return [*REQUIRED_COLUMNS, *(c for c in OPTIONAL_COLUMNS if c in found)]
 
 
 def _check_columns(found: Sequence[str], source: str) -> None:
@@ -115,8 +121,9 @@ def _read_parquet(data: bytes, source: str) -> RawExport:
     except (pa.ArrowInvalid, OSError) as exc:
         raise PrepareError(f"{source}: not a readable Parquet file: {exc}") from None
     _check_columns(table.column_names, source)
-    columns = [table.column(c).cast(pa.string()) for c in REQUIRED_COLUMNS]
-    return RawExport(pa.table(dict(zip(REQUIRED_COLUMNS, columns, strict=True))), 0)
+    names = _kept_columns(table.column_names)
+    columns = [table.column(c).cast(pa.string()) for c in names]
+    return RawExport(pa.table(dict(zip(names, columns, strict=True))), 0)
 
 
 def _read_csv(data: bytes, source: str, encoding: str) -> RawExport:
@@ -151,7 +158,8 @@ def _read_csv(data: bytes, source: str, encoding: str) -> RawExport:
         )
     except pa.ArrowInvalid as exc:
         raise PrepareError(f"{source}: not a readable CSV export: {exc}") from None
-    table = table.rename_columns([c.strip() for c in table.column_names]).select(list(REQUIRED_COLUMNS))
+    table = table.rename_columns([c.strip() for c in table.column_names])
+    table = table.select(_kept_columns(table.column_names))
     return RawExport(table, unparseable, undecodable)
 
 
