@@ -112,6 +112,8 @@ format: $(STAMP)
 
 compile: $(STAMP)
 	$(BIN)/python -c "from pipelines.ticket_classifier import compile_pipeline; print(compile_pipeline())"
+	$(BIN)/python -c "from pipelines.forecast import compile_pipeline; print(compile_pipeline())"
+	$(BIN)/python -c "from pipelines.drift import compile_pipeline; print(compile_pipeline())"
 
 bench: $(STAMP)
 	$(BIN)/python bench/prepare_paper_scale.py
@@ -122,6 +124,8 @@ bench: $(STAMP)
 chart-sync:
 	cp serving/config.yaml helm/mail2ticket/files/serve-config.yaml
 	cp pipelines/compiled/ticket_classifier.yaml helm/mail2ticket/files/ticket_classifier.yaml
+	cp pipelines/compiled/forecast.yaml helm/mail2ticket/files/forecast.yaml
+	cp pipelines/compiled/drift.yaml helm/mail2ticket/files/drift.yaml
 
 clean:
 	rm -rf $(VENV) $(VLLM_VENV) $(KFP_VENV) .pytest_cache .ruff_cache build *.egg-info demo-output demo-output-full

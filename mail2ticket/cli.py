@@ -25,8 +25,10 @@ app = typer.Typer(
 )
 corpus_app = typer.Typer(help="Synthetic ticket-system exports.", no_args_is_help=True)
 taxonomy_app = typer.Typer(help="The ticket taxonomy.", no_args_is_help=True)
+forecast_app = typer.Typer(help="Daily series: forecasts, baselines and anomalies.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(taxonomy_app, name="taxonomy")
+app.add_typer(forecast_app, name="forecast")
 
 stderr = Console(stderr=True)
 
@@ -292,6 +294,90 @@ def taxonomy_schema(
     except KeyError as exc:
         raise ValueError(exc.args[0]) from None
     typer.echo(json.dumps(schema, ensure_ascii=False, indent=2))
+
+
+@forecast_app.command("generate")
+@clear_errors
+def forecast_generate(
+    out: Annotated[Path, typer.Option(help="CSV of `timestamp, series, value` to write.")],
+    kind: Annotated[
+        Literal["tickets", "industrial"],
+        typer.Option(help="Daily tickets per category, or a daily electricity consumption (the study's kind)."),
+    ] = "tickets",
+    days: Annotated[int, typer.Option(min=60, help="Length of every series, in days.")] = 365,
+    start: Annotated[str, typer.Option(help="First day (ISO date).")] = "2025-01-01",
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same series.")] = 0,
+) -> None:
+    """Write generated series and, beside them (`.anomalies.csv`), the anomalies injected into them."""
+    from datetime import date
+
+    from mail2ticket.ops.series import write_series
+    from mail2ticket.ops.synthetic import industrial_series, ticket_volumes
+
+    first = date.fromisoformat(start)
+    generated = (
+        ticket_volumes(first, days, load_taxonomy().labels_with_unknown, seed)
+        if kind == "tickets"
+        else industrial_series(first, days, seed)
+    )
+    write_series(generated.frame, out)
+    truth = out.with_name(out.stem + ".anomalies.csv")
+    generated.anomalies.to_csv(truth, index=False)
+    series = generated.frame["series"].nunique()
+    typer.echo(f"wrote {out} ({series} series, {days} days) and {truth} ({len(generated.anomalies)} anomalies)")
+
+
+@forecast_app.command("run")
+@clear_errors
+def forecast_run(
+    series: Annotated[str, typer.Option(help="CSV or Parquet of `timestamp, series, value` (path or s3://).")],
+    out: Annotated[Path, typer.Option(help="Folder for the forecasts, report, anomalies and plots.")],
+    anomalies: Annotated[
+        str | None, typer.Option(help="Ground truth of anomalies (`timestamp, series`) for precision and recall.")
+    ] = None,
+    horizon: Annotated[int, typer.Option(min=1, help="Days held out at the end, and forecast.")] = 28,
+    season: Annotated[int, typer.Option(min=1, help="Season length in days.")] = 7,
+    level: Annotated[float, typer.Option(min=0.5, max=0.99, help="Coverage of the prediction intervals.")] = 0.9,
+    llm: Annotated[bool, typer.Option(help="Also train and evaluate the LLM forecaster.")] = True,
+    adapter: Annotated[str | None, typer.Option(help="Forecast with this adapter instead of training one.")] = None,
+    base_model: Annotated[str, typer.Option(help="Base model of the LLM forecaster.")] = "embedded:smollm2-135m",
+    max_steps: Annotated[int | None, typer.Option(min=1, help="Training steps (default: the recipe's).")] = None,
+    context_days: Annotated[int | None, typer.Option(min=7, help="Days of history per prompt.")] = None,
+    mlflow: Annotated[
+        bool, typer.Option(help="Log the runs to MLFLOW_TRACKING_URI and register a candidate that wins.")
+    ] = False,
+) -> None:
+    """Forecast the final period of every series with the baselines and the LLM; score them; flag anomalies."""
+    from rich.table import Table
+
+    from mail2ticket.ops.forecasting import ForecastSettings, run_forecast
+    from mail2ticket.ops.llm_forecaster import ForecasterConfig
+    from mail2ticket.registry.tracking import tracking_uri
+
+    settings = ForecastSettings(horizon=horizon, season=season, level=level)
+    config = ForecasterConfig()
+    if context_days:
+        config = config.model_copy(update={"context_days": context_days})
+    if max_steps:
+        config = config.model_copy(update={"training": config.training.model_copy(update={"max_steps": max_steps})})
+    report = run_forecast(
+        series, out, settings, config, base_model, anomalies, llm, adapter, tracking_uri() if mlflow else None
+    )
+    series_count = len(next(iter(report["models"].values()))["series"])
+    table = Table(title=f"Held-out {horizon} days, mean over {series_count} series")
+    for column in ("model", "MASE", "sMAPE %", "MAE", "coverage", "valid"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for model, figures in report["models"].items():
+        mean = figures["mean"]
+        valid = f"{mean['valid_rate']:.0%}" if "valid_rate" in mean else "—"
+        table.add_row(model, *(f"{mean.get(k, float('nan')):.3f}" for k in ("mase", "smape", "mae", "coverage")), valid)
+    Console().print(table)
+    for method, figures in report["anomalies"].items():
+        if isinstance(figures, dict) and "precision" in figures:
+            typer.echo(f"anomalies ({method}): precision {figures['precision']:.2f}, recall {figures['recall']:.2f}")
+    if "promotion" in report:
+        typer.echo(f"promotion: {report['promotion']['reason']}")
+    typer.echo(f"report, forecasts, anomalies and plots under {out}")
 
 
 @app.command("drift")

@@ -26,6 +26,8 @@ KFP_RUN_ID_TAG = "kfp.run_id"
 #: The experiment tag MLflow's UI reads to open an experiment on model training (not on GenAI traces).
 EXPERIMENT_KIND_TAG = "mlflow.experimentKind"
 EXPERIMENT_KIND = "finetuning"
+#: The kind of the forecasting pipeline's experiment (MLflow's UI opens it on model training too).
+FORECASTING_KIND = "forecasting"
 #: The run tag that makes a run the child of another in MLflow's UI.
 PARENT_RUN_TAG = "mlflow.parentRunId"
 
@@ -66,13 +68,13 @@ def client(uri: str | None = None) -> Any:
     return MlflowClient(tracking_uri=resolved)
 
 
-def use_experiment(name: str, uri: str | None = None) -> str:
-    """Make ``name`` the active experiment (created when absent), of kind fine-tuning; returns its id."""
+def use_experiment(name: str, uri: str | None = None, kind: str = EXPERIMENT_KIND) -> str:
+    """Make ``name`` the active experiment (created when absent), of ``kind``; returns its id."""
     import mlflow
 
     experiment = mlflow.set_experiment(name)
-    if experiment.tags.get(EXPERIMENT_KIND_TAG) != EXPERIMENT_KIND:
-        client(uri).set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, EXPERIMENT_KIND)
+    if experiment.tags.get(EXPERIMENT_KIND_TAG) != kind:
+        client(uri).set_experiment_tag(experiment.experiment_id, EXPERIMENT_KIND_TAG, kind)
     return experiment.experiment_id
 
 
@@ -114,6 +116,7 @@ __all__ = [
     "DEFAULT_EXPERIMENT",
     "EXPERIMENT_KIND",
     "EXPERIMENT_KIND_TAG",
+    "FORECASTING_KIND",
     "KFP_RUN_ID_TAG",
     "PARENT_RUN_TAG",
     "REGISTERED_MODEL",

@@ -1,6 +1,6 @@
 """The chart embeds the serve config and the compiled pipeline: its copies must equal the sources.
 
-A failure here means serving/config.yaml or pipelines/compiled/ticket_classifier.yaml changed:
+A failure here means serving/config.yaml or a pipeline in pipelines/compiled/ changed:
 run `make chart-sync` and review the chart's overrides (templates/_helpers.tpl) still apply.
 """
 
@@ -14,7 +14,10 @@ from tests.helm.chart import CHART, REPO_ROOT
 
 COPIES = [
     (REPO_ROOT / "serving" / "config.yaml", CHART / "files" / "serve-config.yaml"),
-    (REPO_ROOT / "pipelines" / "compiled" / "ticket_classifier.yaml", CHART / "files" / "ticket_classifier.yaml"),
+    *(
+        (REPO_ROOT / "pipelines" / "compiled" / name, CHART / "files" / name)
+        for name in ("ticket_classifier.yaml", "forecast.yaml", "drift.yaml")
+    ),
 ]
 
 

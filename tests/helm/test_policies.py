@@ -349,21 +349,32 @@ def test_database_migration_is_a_pre_install_and_pre_upgrade_hook(rendered: Rend
 
 
 def test_pipeline_upload_job(rendered: Rendered) -> None:
+    """One container per compiled pipeline: the training, the forecasting and the drift pipelines."""
     job = rendered.one("Job", "-kfp-upload")
     assert hook(job) == "post-install,post-upgrade"
-    (container,) = job["spec"]["template"]["spec"]["containers"]
-    assert container["command"] == ["python", "-m", "infra.kfp_upload"]
-    args = dict(a.split("=", 1) for a in container["args"] if "=" in a)
-    assert args["--host"] == rendered.values["kfp"]["upload"]["host"]
-    assert args["--package"] == "/etc/mail2ticket/pipeline/ticket_classifier.yaml"
-    # The Job names the version <chart version>-<hash of the package patched with these images>.
-    assert args["--chart-version"] == "0.1.0" and "--version" not in args
-    assert args["--runtime-image"] == container["image"]  # the steps' CPU image is the Job's own
-    assert args["--gpu-image"].endswith("/mail2ticket/engine-gpu:0.1.0")
-    assert ("--mlflow-auth" in container["args"]) == bool(rendered.values["mlflow"]["auth"]["enabled"])
+    containers = {c["name"]: c for c in job["spec"]["template"]["spec"]["containers"]}
+    upload = rendered.values["kfp"]["upload"]
+    expected = {
+        "upload": ("ticket_classifier.yaml", upload["pipelineName"]),
+        "upload-forecast": ("forecast.yaml", upload["forecastPipelineName"]),
+        "upload-drift": ("drift.yaml", upload["driftPipelineName"]),
+    }
+    assert set(containers) == set(expected)
     configmap = rendered.one("ConfigMap", "-pipeline")
-    shipped = (CHART / "files" / "ticket_classifier.yaml").read_text(encoding="utf-8")
-    assert configmap["data"]["ticket_classifier.yaml"].strip() == shipped.strip()
+    for name, (package, pipeline) in expected.items():
+        container = containers[name]
+        assert container["command"] == ["python", "-m", "infra.kfp_upload"]
+        args = dict(a.split("=", 1) for a in container["args"] if "=" in a)
+        assert args["--host"] == upload["host"]
+        assert args["--package"] == f"/etc/mail2ticket/pipeline/{package}" and args["--name"] == pipeline
+        assert args["--description"].startswith("mail2ticket: ")
+        # The Job names the version <chart version>-<hash of the package patched with these images>.
+        assert args["--chart-version"] == "0.1.0" and "--version" not in args
+        assert args["--runtime-image"] == container["image"]  # the steps' CPU image is the Job's own
+        assert args["--gpu-image"].endswith("/mail2ticket/engine-gpu:0.1.0")
+        assert ("--mlflow-auth" in container["args"]) == bool(rendered.values["mlflow"]["auth"]["enabled"])
+        shipped = (CHART / "files" / package).read_text(encoding="utf-8")
+        assert configmap["data"][package].strip() == shipped.strip()
 
 
 def test_helm_test_calls_healthz(rendered: Rendered) -> None:
