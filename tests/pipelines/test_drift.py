@@ -14,14 +14,6 @@ from tests.mail2ticket.ops.drift.samples import TRAIN_SHARES, write_card, write_
 from tests.pipelines.test_kfp_protos import check
 
 
-@pytest.fixture
-def default_settings(monkeypatch: pytest.MonkeyPatch) -> ClusterSettings:
-    for name in ("MAIL2TICKET_IMAGE_PULL_SECRETS", "MAIL2TICKET_MLFLOW_AUTH", "MAIL2TICKET_AUDIT_CLAIM",
-                 "MAIL2TICKET_AUDIT_MOUNT"):  # fmt: skip
-        monkeypatch.delenv(name, raising=False)
-    return ClusterSettings()
-
-
 def executors(path: Path) -> dict:
     _, platform = yaml.safe_load_all(path.read_text(encoding="utf-8"))
     return platform["platforms"]["kubernetes"]["deploymentSpec"]["executors"]

@@ -19,14 +19,6 @@ from tests.pipelines.test_kfp_protos import check
 GPU_TASKS = ("train-forecaster", "forecast-llm")
 
 
-@pytest.fixture
-def default_settings(monkeypatch: pytest.MonkeyPatch) -> ClusterSettings:
-    for name in ("MAIL2TICKET_GPU_NODE_SELECTOR", "MAIL2TICKET_GPU_TOLERATIONS", "MAIL2TICKET_IMAGE_PULL_SECRETS",
-                 "MAIL2TICKET_MLFLOW_AUTH"):  # fmt: skip
-        monkeypatch.delenv(name, raising=False)
-    return ClusterSettings()
-
-
 def test_committed_yaml_equals_a_fresh_compile(default_settings: ClusterSettings, tmp_path: Path) -> None:
     fresh = compile_pipeline(tmp_path / "fresh.yaml", default_settings)
     committed = list(yaml.safe_load_all(COMPILED_PATH.read_text(encoding="utf-8")))

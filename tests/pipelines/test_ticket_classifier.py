@@ -16,14 +16,6 @@ GPU_TASKS = ("train-adapter", "evaluate-candidate", "evaluate-baseline")
 FEEDBACK = Path(__file__).parents[1] / "mail2ticket" / "data" / "feedback" / "review_export.jsonl"
 
 
-@pytest.fixture
-def default_settings(monkeypatch: pytest.MonkeyPatch) -> ClusterSettings:
-    for name in ("MAIL2TICKET_GPU_NODE_SELECTOR", "MAIL2TICKET_GPU_TOLERATIONS", "MAIL2TICKET_IMAGE_PULL_SECRETS",
-                 "MAIL2TICKET_MLFLOW_AUTH"):  # fmt: skip
-        monkeypatch.delenv(name, raising=False)
-    return ClusterSettings()
-
-
 def local_pipeline(tmp_path: Path, tickets: int, seed: int, dev_lines: int, **parameters: object):
     """A generated export, the first ``dev_lines`` of the dev set, kfp.local: the pipeline with small parameters.
 
