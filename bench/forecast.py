@@ -7,7 +7,7 @@ mean over the series of MASE, sMAPE and MAE, the interval coverage, the share of
 with exactly the horizon's valid dates, and the anomaly detection's precision and recall. The
 ratio is the LLM's MASE over the best baseline's (under 1: the LLM wins).
 
-    .venv/bin/python bench/forecast.py [--steps 40] [--horizon 28] [--out bench/output/forecast]
+    .venv/bin/python bench/forecast.py [--dataset tickets] [--steps 20] [--horizon 28]
 """
 
 from __future__ import annotations
@@ -25,15 +25,18 @@ from mail2ticket.ops.series import write_series
 from mail2ticket.ops.synthetic import industrial_series, ticket_volumes
 from mail2ticket.taxonomy import load_taxonomy
 
+DATASETS = ("tickets", "electricity")
 
-def datasets(out: Path) -> dict[str, tuple[Path, Path]]:
-    """The two generated datasets as CSV files, with their anomalies' ground truth."""
-    generated = {
-        "tickets": ticket_volumes(date(2025, 1, 1), 365, load_taxonomy().labels_with_unknown, seed=0),
-        "electricity": industrial_series(date(2018, 1, 1), 3 * 365, seed=0),
+
+def datasets(out: Path, names: list[str]) -> dict[str, tuple[Path, Path]]:
+    """The generated datasets as CSV files, with their anomalies' ground truth."""
+    generators = {
+        "tickets": lambda: ticket_volumes(date(2025, 1, 1), 365, load_taxonomy().labels_with_unknown, seed=0),
+        "electricity": lambda: industrial_series(date(2018, 1, 1), 3 * 365, seed=0),
     }
     paths = {}
-    for name, series in generated.items():
+    for name in names:
+        series = generators[name]()
         csv, truth = out / f"{name}.csv", out / f"{name}.anomalies.csv"
         write_series(series.frame, csv)
         series.anomalies.to_csv(truth, index=False)
@@ -47,6 +50,7 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=28)
     parser.add_argument("--context-days", type=int, default=None)
     parser.add_argument("--out", type=Path, default=Path("bench/output/forecast"))
+    parser.add_argument("--dataset", action="append", choices=DATASETS, help="one dataset (repeat; default: both)")
     args = parser.parse_args()
     apply_offline_defaults()
     args.out.mkdir(parents=True, exist_ok=True)
@@ -57,7 +61,7 @@ def main() -> None:
     if args.steps:
         config = config.model_copy(update={"training": config.training.model_copy(update={"max_steps": args.steps})})
     summary = {}
-    for name, (csv, truth) in datasets(args.out).items():
+    for name, (csv, truth) in datasets(args.out, args.dataset or list(DATASETS)).items():
         started = time.perf_counter()
         report = run_forecast(str(csv), args.out / name, settings, config, anomalies_uri=str(truth))
         seconds = time.perf_counter() - started
@@ -79,7 +83,7 @@ def main() -> None:
         print(f"ratio LLM MASE / {best} MASE: {summary[name]['llm_mase_over_best_baseline']}")
         for method, figures in summary[name]["anomalies"].items():
             print(f"anomalies ({method}): precision {figures['precision']:.2f}, recall {figures['recall']:.2f}")
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+        (args.out / f"{name}.summary.json").write_text(json.dumps(summary[name], indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -228,10 +228,20 @@ def test_main_uploads_the_patched_package_under_its_own_hash(
     assert second["version"] != first and second["version_uploaded"]
 
 
-def job_args(values: dict) -> dict[str, str]:
-    """The upload Job's arguments as the chart renders them (flags without a value map to "")."""
-    (container,) = render(values).one("Job", "-kfp-upload")["spec"]["template"]["spec"]["containers"]
-    return dict(([*a.split("=", 1), ""])[:2] for a in container["args"])
+def job_args(values: dict, container_name: str = "upload") -> dict[str, str]:
+    """One upload container's arguments as the chart renders them (flags without a value map to "").
+
+    The Job has one container per pipeline (``upload`` is the training pipeline's); every one
+    gets the same images, pull secrets and MLflow flag.
+    """
+    containers = render(values).one("Job", "-kfp-upload")["spec"]["template"]["spec"]["containers"]
+    (container,) = [c for c in containers if c["name"] == container_name]
+    args = dict(([*a.split("=", 1), ""])[:2] for a in container["args"])
+    for other in containers:
+        others = dict(([*a.split("=", 1), ""])[:2] for a in other["args"])
+        shared = ("--runtime-image", "--gpu-image", "--image-pull-secrets", "--mlflow-auth")
+        assert {k: others.get(k) for k in shared} == {k: args.get(k) for k in shared}, other["name"]
+    return args
 
 
 def expected_image(values: dict, key: str) -> str:
