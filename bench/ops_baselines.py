@@ -36,11 +36,12 @@ from mail2ticket.ops.anomalies import (  # noqa: E402
 from mail2ticket.ops.baselines import BASELINES  # noqa: E402
 from mail2ticket.ops.scores import forecast_scores  # noqa: E402
 from mail2ticket.ops.synthetic import SyntheticSeries, french_holidays, industrial_series, ticket_volumes  # noqa: E402
+from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
 
+_TAXONOMY = load_taxonomy()
+#: Alerts, backup incidents, a month-end request, and an office category the taxonomy does not keep.
 CATEGORIES = (
-    "Incidents/Supervision",
-    "Incidents/Backup #BCS/Sauvegarde",
-    "Demande de service/Backup #BCS/Restauration qualifiée",
+    *(_TAXONOMY.label(key) for key in ("supervision", "incident_sauvegarde", "restauration")),
     "Demande de service/Microsoft 365/Teams",
 )
 HOLDOUT = 28
