@@ -120,6 +120,14 @@ def histories(frame: pd.DataFrame) -> dict[str, pd.Series]:
 # ----------------------------------------------------------------------------------------- steps
 
 
+def training_history(history_csv: str | Path, horizon: int) -> pd.DataFrame:
+    """The history the forecaster trains on: all but its last ``horizon`` days, the validation period
+    :meth:`~mail2ticket.ops.llm_forecaster.LLMForecaster.calibrate` forecasts to size the interval."""
+    frame = read_series(history_csv)
+    cutoff = frame["timestamp"].max() - pd.Timedelta(days=horizon)
+    return frame[frame["timestamp"] <= cutoff]
+
+
 def prepare_series_step(input_uri: str, out_dir: str | Path, horizon: int) -> dict[str, Any]:
     """Read and regularise the series; hold out the last ``horizon`` days (``history.csv``, ``holdout.csv``)."""
     out = Path(out_dir)
@@ -167,17 +175,15 @@ def train_forecaster_step(
 ) -> dict[str, Any]:
     """Train the LLM forecaster on the history; log it under a new parent run. Returns the candidate's run id.
 
-    The training windows end before the validation period (the last ``horizon`` days of the
-    history), which :func:`llm_forecast_step` forecasts to calibrate the interval.
+    The training windows end before the validation period (:func:`training_history`), which
+    :func:`llm_forecast_step` forecasts to calibrate the interval.
     """
     import mlflow
 
     from mail2ticket.registry.models import resolve_model
 
     tracking.client(tracking_uri)  # fail before training if MLflow is unreachable
-    frame = read_series(history_csv)
-    cutoff = frame["timestamp"].max() - pd.Timedelta(days=settings.horizon)
-    training = frame[frame["timestamp"] <= cutoff]
+    training = training_history(history_csv, settings.horizon)
     model_dir = resolve_model(base_model)
     tracking.use_experiment(experiment, tracking_uri, kind=tracking.FORECASTING_KIND)
     kfp_run = tracking.run_tags().get(tracking.KFP_RUN_ID_TAG)
@@ -453,12 +459,8 @@ def run_forecast(
             else:
                 from mail2ticket.registry.models import resolve_model
 
-                frame = read_series(out / "history.csv")
-                cutoff = frame["timestamp"].max() - pd.Timedelta(days=settings.horizon)
-                train_forecaster(
-                    resolve_model(base_model), frame[frame["timestamp"] <= cutoff], settings.horizon, adapter, config,
-                    base_model,
-                )  # fmt: skip
+                training = training_history(out / "history.csv", settings.horizon)
+                train_forecaster(resolve_model(base_model), training, settings.horizon, adapter, config, base_model)
         summary = llm_forecast_step(out / "history.csv", out / "llm.csv", base_model, adapter, settings, config)
         forecast_csvs.append(out / "llm.csv")
     report = evaluate_step(

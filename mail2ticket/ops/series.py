@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from mail2ticket.data.prepare.config import CATEGORY, CREATED
+from mail2ticket.data.prepare.io import sniff_delimiter
 from mail2ticket.storage import StorageError, is_s3, local_path, read_bytes, upload
 
 #: The long shape of every series file.
@@ -136,11 +137,6 @@ def _numbers(values: pd.Series) -> pd.Series:
     return numbers
 
 
-def _sniff_delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (",", ";", "\t", "|")}
-    return max(counts, key=lambda d: counts[d])
-
-
 def read_series(uri: str | Path) -> pd.DataFrame:
     """Read a ``timestamp, series, value`` CSV or Parquet file (local path or ``s3://``), validated.
 
@@ -161,7 +157,7 @@ def read_series(uri: str | Path) -> pd.DataFrame:
             raise SeriesError(f"{source}: not a readable Parquet file: {exc}") from None
     else:
         text = data.decode("utf-8-sig", errors="replace")
-        delimiter = _sniff_delimiter(text.split("\n", 1)[0])
+        delimiter = sniff_delimiter(text.split("\n", 1)[0], ",;\t|")
         try:
             frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False)
         except (pd.errors.ParserError, ValueError) as exc:

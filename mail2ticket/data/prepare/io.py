@@ -94,8 +94,9 @@ def _looks_latin1(data: bytes) -> bool:
     return accented > 0
 
 
-def _sniff_delimiter(header: str) -> str:
-    counts = {d: header.count(d) for d in (";", ",", "\t", "|")}
+def sniff_delimiter(header: str, candidates: str = ";,\t|") -> str:
+    """The candidate that occurs most in a CSV header line (the first one listed on a tie)."""
+    counts = {d: header.count(d) for d in candidates}
     return max(counts, key=lambda d: counts[d])
 
 
@@ -133,7 +134,7 @@ def _read_csv(data: bytes, source: str, encoding: str) -> RawExport:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     header_line = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip("\r")
-    delimiter = _sniff_delimiter(header_line)
+    delimiter = sniff_delimiter(header_line)
     found = list(pd.read_csv(io.StringIO(header_line), sep=delimiter, nrows=0).columns)
     _check_columns([c.strip() for c in found], source)
     unparseable = 0
