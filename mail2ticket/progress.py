@@ -4,7 +4,7 @@ In a terminal it is a rich progress bar. Anywhere else (a KFP task, whose output
 reads through a pipe, a CI log, a file) a bar would print nothing until it ends, so a line is
 printed instead at most every ``every_s`` seconds and at the end, flushed at once::
 
-    [progress] training: 40/100 steps, loss 0.5312, 7.9 e-mails/s, 1m52s left
+    [progress] training: 40/100 steps, loss 0.5312, 7.9 examples/s, 1m52s left
 
 The ``[progress]`` prefix is what ``make demo`` looks for in the pipeline's log to show where
 the run stands while it keeps the rest of the log in a file.
@@ -38,7 +38,9 @@ class Progress:
         stage: What runs (``training``, ``evaluating (constrained)``).
         total: How many units in all.
         unit: What a unit is, for the line (``steps``, ``e-mails``).
-        emails_per_unit: E-mails a unit processes, for the rate (a training step: its batch).
+        items_per_unit: Items a unit processes, for the rate (a training step: its batch).
+        item: What the rate counts (``e-mails``; training counts ``examples``, which are
+            e-mails for the classifier and history windows for the forecaster).
         every_s: Least time between two plain lines.
         stream: Where plain lines go (default: standard output).
     """
@@ -48,12 +50,13 @@ class Progress:
         stage: str,
         total: int,
         unit: str = "e-mails",
-        emails_per_unit: float = 1.0,
+        items_per_unit: float = 1.0,
+        item: str = "e-mails",
         every_s: float = 10.0,
         stream: TextIO | None = None,
     ) -> None:
         self.stage, self.total, self.unit = stage, total, unit
-        self.emails_per_unit = emails_per_unit
+        self.items_per_unit, self.item = items_per_unit, item
         self.every_s = every_s
         self.stream = stream or sys.stdout
         self.done = 0
@@ -81,13 +84,13 @@ class Progress:
             self._print()
 
     def line(self) -> str:
-        """The progress as one line: done/total, figures, e-mails/s, time left."""
+        """The progress as one line: done/total, figures, items per second, time left."""
         elapsed = time.monotonic() - self.started
         parts = [f"{self.done}/{self.total} {self.unit}"]
         if self.figures:
             parts.append(self._figures())
         if elapsed > 0 and self.done:
-            parts.append(f"{self.done * self.emails_per_unit / elapsed:.1f} e-mails/s")
+            parts.append(f"{self.done * self.items_per_unit / elapsed:.1f} {self.item}/s")
             if self.done < self.total:
                 parts.append(f"{_duration(elapsed / self.done * (self.total - self.done))} left")
             else:

@@ -308,7 +308,7 @@ def fit_lora(
     started = time.perf_counter()
     frozen = _frozen_lower_layers(model, kept, config, tokenizer.pad_token_id, device, full_model_loss,
                                   tolerance=2e-2 if four_bit else 1e-3)  # fmt: skip
-    with Progress("training", total=steps, unit="steps", emails_per_unit=per_step) as progress:
+    with Progress("training", total=steps, unit="steps", items_per_unit=per_step, item="examples") as progress:
         for step in range(1, steps + 1):
             step_loss = 0.0
             for _ in range(config.gradient_accumulation):
