@@ -1,0 +1,127 @@
+"""The extraction agents' adapter: one LoRA adapter that fills every category's ticket fields.
+
+The extractors were the bare base model behind a prompt, and a 135M model with a prompt alone
+fills almost nothing. This adapter is trained on the prepared tickets' ground-truth fields,
+through the classifier's LoRA loop (:func:`~mail2ticket.training.fit_lora`) with the loss on
+the answer only, and on exactly what serving sends and receives:
+
+* the prompt is the category's own extraction prompt (:meth:`ExtractionAgent.prompt`), so one
+  multi-task adapter serves every agent: the category's instructions and schema tell it which
+  fields to fill, as they did the bare model;
+* the answer is the text schema-constrained decoding produces for those fields
+  (:func:`extraction_answer`): the schema's property order, xgrammar's separators, UTF-8;
+* the fields are first put through the agent's own validation (:meth:`ExtractionAgent.finalize`
+  with the e-mail), so the adapter never learns a value serving would drop: a copied value the
+  e-mail does not contain, a relative date without a reception time.
+
+An e-mail whose category has no fields, or of ``unknown``, teaches nothing here and is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mail2ticket.extraction.agent import ExtractionAgent, agents_for
+from mail2ticket.registry.adapters import write_metadata
+from mail2ticket.taxonomy import Taxonomy, load_taxonomy
+from mail2ticket.training.config import TrainingConfig
+from mail2ticket.training.trainer import Example, TrainingResult, build_answer_example, fit_lora
+
+#: What an extractor adapter's metadata says it is, so it is never served as a classifier.
+ADAPTER_KIND = "extractor"
+
+
+@dataclass(frozen=True)
+class ExtractionExample:
+    """One training pair before tokenisation: the agent, the e-mail, its reception time, the answer."""
+
+    agent: ExtractionAgent
+    email: str
+    received_at: str | None
+    answer: str
+
+
+def extraction_answer(agent: ExtractionAgent, fields: Mapping[str, Any]) -> str:
+    """The document constrained decoding writes for ``fields`` (already validated), absent ones left out.
+
+    Properties come in the schema's order, with ``", "`` and ``": "`` between items and keys
+    (the grammar admits no other whitespace) and characters written as themselves, not as
+    ``\\u`` escapes: these are the tokens the adapter will be asked to produce.
+    """
+    ordered = {name: fields[name] for name in agent.fields if fields.get(name) is not None}
+    return json.dumps(ordered, ensure_ascii=False)
+
+
+def extraction_examples(
+    records: Sequence[Mapping[str, Any]], agents: Mapping[str, ExtractionAgent]
+) -> list[ExtractionExample]:
+    """The training pairs of prepared records (``email``, ``category``, ``fields``, maybe ``received_at``).
+
+    A record of ``unknown``, of a category without fields or without a ``fields`` object is
+    skipped; one whose fields are all absent after validation teaches the answer ``{}``, which
+    is what an e-mail that states nothing should get.
+    """
+    examples = []
+    for record in records:
+        agent = agents.get(str(record.get("category")))
+        if agent is None or not agent.fields or not isinstance(record.get("fields"), Mapping):
+            continue
+        email, received_at = str(record["email"]), record.get("received_at")
+        fields = agent.finalize(dict(record["fields"]), received_at, email)
+        examples.append(ExtractionExample(agent, email, received_at, extraction_answer(agent, fields)))
+    return examples
+
+
+def train_extractor(
+    model_dir: str | Path,
+    records: Sequence[Mapping[str, Any]],
+    output_dir: str | Path,
+    config: TrainingConfig | None = None,
+    taxonomy: Taxonomy | None = None,
+    base_model: str | None = None,
+    on_step: Callable[[int, float, float], None] | None = None,
+) -> TrainingResult:
+    """Fine-tune the extraction agents' adapter on prepared ``records`` with ground-truth fields, and save it.
+
+    The adapter folder holds the peft adapter, the tokenizer and ``mail2ticket.json`` with
+    ``kind: extractor``, the taxonomy it was trained for and each agent's prompt version.
+    """
+    config = config or TrainingConfig()
+    taxonomy = taxonomy or load_taxonomy()
+    agents = agents_for(taxonomy)
+    pairs = extraction_examples(records, agents)
+    if not pairs:
+        raise ValueError(
+            "no extraction example: no record of a category with fields carries ground-truth 'fields' "
+            "(prepare the data with --ground-truth <export>.truth.jsonl)"
+        )
+
+    def make_examples(tokenizer: Any) -> list[Example]:
+        return [
+            build_answer_example(tokenizer, pair.agent.prompt(tokenizer, pair.email, pair.received_at), pair.answer)
+            for pair in pairs
+        ]
+
+    result = fit_lora(model_dir, make_examples, output_dir, config, [p.agent.name for p in pairs], on_step)
+    common = result.metadata
+    metadata = {
+        "kind": ADAPTER_KIND,
+        "base_model": base_model or str(model_dir),
+        "base_model_type": common["base_model_type"],
+        "base_model_hidden_size": common["base_model_hidden_size"],
+        "taxonomy_version": taxonomy.version,
+        "taxonomy_digest": taxonomy.digest,
+        "prompt_versions": {name: agent.prompt_version for name, agent in agents.items()},
+        "examples_per_category": {name: sum(p.agent.name == name for p in pairs) for name in agents},
+        **{key: common[key] for key in ("training", "quantized_4bit", "steps", "train_examples", "losses")},
+    }
+    write_metadata(result.adapter_dir, metadata)
+    result.metadata = metadata
+    return result
+
+
+__all__ = ["ADAPTER_KIND", "ExtractionExample", "extraction_answer", "extraction_examples", "train_extractor"]

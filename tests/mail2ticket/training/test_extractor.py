@@ -1,0 +1,93 @@
+"""The extraction agents' adapter: trained on exactly what constrained decoding produces and serving keeps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from mail2ticket.engines.grammar import GrammarCache
+from mail2ticket.extraction import agents_for, extract
+from mail2ticket.registry.adapters import read_metadata
+from mail2ticket.taxonomy import load_taxonomy
+from mail2ticket.training import TrainingConfig, build_answer_example
+from mail2ticket.training.extractor import ADAPTER_KIND, extraction_answer, extraction_examples, train_extractor
+
+TAXONOMY = load_taxonomy()
+AGENTS = agents_for(TAXONOMY)
+
+
+@pytest.fixture(scope="module")
+def truth(small_corpus) -> list[dict]:
+    """The generator's ground truth of the taxonomy's categories, as prepared records (``email``)."""
+    rows = [json.loads(line) for line in small_corpus.truth.read_text(encoding="utf-8").splitlines()]
+    return [{**r, "email": r["first_email"]} for r in rows if r["category"] in AGENTS]
+
+
+def test_every_answer_taught_passes_its_agents_grammar(truth: list[dict], embedded_model_dir: Path) -> None:
+    """The answer's tokens, then the end of turn, are a whole document of the agent's decoding grammar."""
+    import xgrammar as xgr
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(embedded_model_dir)
+    grammars = GrammarCache(tokenizer, [tokenizer.eos_token_id])
+    examples = extraction_examples(truth, AGENTS)
+    assert len({e.agent.name for e in examples}) == len([a for a in AGENTS.values() if a.fields])
+    assert sum(e.answer != "{}" for e in examples) > 0.8 * len(examples)
+    assert any(any(ord(c) > 127 for c in e.answer) for e in examples)  # accents travel as themselves
+    for example in examples[:300]:
+        matcher = xgr.GrammarMatcher(grammars.get(example.agent.schema)[1])
+        tokens = build_answer_example(tokenizer, "", example.answer).labels
+        assert all(matcher.accept_token(t) for t in tokens), example.answer
+        assert matcher.is_terminated(), example.answer
+        jsonschema.validate(json.loads(example.answer), example.agent.schema)
+
+
+def test_answers_hold_only_what_serving_would_keep_in_the_schemas_order() -> None:
+    agent = next(a for a in AGENTS.values() if "hostname" in a.fields and len(a.fields) > 2)
+    email = "Alerte sur SRV-APP01 depuis ce matin."
+    record = {"category": agent.name, "email": email, "fields": {"hostname": "srv-app01", "unknown_field": 1}}
+    [example] = extraction_examples([record], AGENTS)
+    assert json.loads(example.answer) == {"hostname": "SRV-APP01"}  # as the e-mail writes it; the rest dropped
+    invented = {**record, "fields": {"hostname": "srv-db09"}}
+    assert extraction_examples([invented], AGENTS)[0].answer == "{}"  # not in the e-mail: never taught
+    reordered = dict(reversed(list({name: "x" for name in agent.fields}.items())))
+    assert list(json.loads(extraction_answer(agent, reordered))) == agent.fields
+    no_fields = [{"category": "unknown", "email": email, "fields": {}}]
+    assert extraction_examples(no_fields, AGENTS) == []
+
+
+@pytest.fixture(scope="module")
+def trained_extractor(truth: list[dict], embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    adapter = tmp_path_factory.mktemp("extractor") / "adapter"
+    config = TrainingConfig(max_steps=2, warmup_steps=0, batch_size=2, gradient_accumulation=1, lora_layers=2)
+    result = train_extractor(embedded_model_dir, truth[:40], adapter, config, TAXONOMY, "embedded:smollm2-135m")
+    assert result.steps == 2 and result.train_examples == len(extraction_examples(truth[:40], AGENTS))
+    return adapter
+
+
+def test_training_records_what_the_adapter_is(trained_extractor: Path) -> None:
+    metadata = read_metadata(trained_extractor)
+    assert metadata["kind"] == ADAPTER_KIND and metadata["taxonomy_digest"] == TAXONOMY.digest
+    assert metadata["prompt_versions"] == {name: agent.prompt_version for name, agent in AGENTS.items()}
+    assert sum(metadata["examples_per_category"].values()) == metadata["train_examples"]
+    assert (trained_extractor / "adapter_model.safetensors").is_file()
+
+
+def test_the_agents_extract_with_the_adapter(trained_extractor: Path, truth: list[dict], transformers_engine) -> None:
+    """Every agent runs on the one adapter; the answers are schema-valid whatever the (barely trained) model says."""
+    row = next(r for r in truth if r["category"] in AGENTS and AGENTS[r["category"]].fields)
+    agent = AGENTS[row["category"]]
+    tokenizer, received = transformers_engine.tokenizer, [row.get("received_at")]
+    options = {"adapter": str(trained_extractor), "mode": "model", "max_new_tokens": 48}
+    [result] = extract(transformers_engine, tokenizer, agent, [row["email"]], received, **options)
+    assert result.answered_by == "model"
+    jsonschema.validate(result.fields, agent.schema, format_checker=jsonschema.FormatChecker())
+
+
+def test_no_ground_truth_is_a_clear_error(embedded_model_dir: Path, tmp_path: Path) -> None:
+    records = [{"category": "unknown", "email": "Merci !", "fields": {}}]
+    with pytest.raises(ValueError, match="--ground-truth"):
+        train_extractor(embedded_model_dir, records, tmp_path / "adapter", TrainingConfig(max_steps=1))
