@@ -72,7 +72,7 @@ def main() -> None:
             "seconds": round(seconds, 1),
             "models": {m: {k: round(v, 4) for k, v in f.items()} for m, f in models.items()},
             "llm_mase_over_best_baseline": round(models["llm_lora"]["mase"] / models[best]["mase"], 3),
-            "anomalies": {k: v for k, v in report["anomalies"].items() if isinstance(v, dict)},
+            "anomalies": {k: v for k, v in report["anomalies"].items() if isinstance(v, dict) and "precision" in v},
         }
         print(f"\n{name}: {summary[name]['series']} series, horizon {args.horizon} days, {seconds:.0f} s")
         print(f"{'model':<24}{'MASE':>8}{'sMAPE %':>9}{'MAE':>10}{'coverage':>10}{'valid':>8}")
