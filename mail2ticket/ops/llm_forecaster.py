@@ -30,13 +30,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mail2ticket.ops.baselines import Forecast
 from mail2ticket.prompts import render_prompt
-from mail2ticket.registry.adapters import write_metadata
+from mail2ticket.registry.adapters import AdapterKind, write_metadata
 from mail2ticket.training import TrainingConfig, TrainingResult, build_answer_example, fit_lora
 
 #: The version of the forecasting prompt's wording (the digest of its text is recorded too).
 FORECAST_PROMPT_VERSION = 1
 #: What an adapter's metadata says it is, so a forecaster is never served as a classifier.
-ADAPTER_KIND = "forecaster"
+ADAPTER_KIND: AdapterKind = "forecaster"
 #: Values are written with at most this many digits (larger series are scaled down).
 VALUE_DIGITS = 4
 _WEEKDAYS = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")

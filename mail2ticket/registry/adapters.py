@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 ADAPTER_METADATA = "mail2ticket.json"
 #: The scheme of a registry reference.
 REGISTRY_PREFIX = "models:/"
+#: What an adapter does (its metadata's ``kind``): the classifier's adapters, the first ones
+#: trained, carry no ``kind``; the extraction agents' and the forecaster's always do.
+AdapterKind = Literal["classifier", "extractor", "forecaster"]
+CLASSIFIER_KIND: AdapterKind = "classifier"
 
 AdapterErrorKind = Literal["missing", "unreachable", "incompatible", "unavailable"]
 
@@ -78,8 +82,17 @@ def read_metadata(adapter_dir: str | Path) -> dict[str, Any]:
         raise AdapterError(f"{path}: unreadable ({exc})") from None
 
 
-def check_compatible(metadata: dict[str, Any], base_model: str, model_dir: Path, taxonomy: Taxonomy) -> None:
-    """Refuse an adapter built for another base model or another taxonomy."""
+def check_compatible(
+    metadata: dict[str, Any], base_model: str, model_dir: Path, taxonomy: Taxonomy, kind: AdapterKind = CLASSIFIER_KIND
+) -> None:
+    """Refuse an adapter of another kind, or built for another base model or another taxonomy.
+
+    The kind matters because every adapter has the same shape: an extractor's adapter registered
+    under the classifier's name would otherwise load, and classify with a model trained to fill fields.
+    """
+    trained_as = metadata.get("kind", CLASSIFIER_KIND)
+    if trained_as != kind:
+        raise AdapterError(f"the adapter was trained as the {trained_as}, not as the {kind}")
     config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
     built_for = metadata.get("base_model")
     same_shape = metadata.get("base_model_type") == config.get("model_type") and metadata.get(
@@ -96,10 +109,12 @@ def check_compatible(metadata: dict[str, Any], base_model: str, model_dir: Path,
         )
 
 
-def checked_metadata(adapter_dir: str | Path, base_model: str, model_dir: Path, taxonomy: Taxonomy) -> dict[str, Any]:
+def checked_metadata(
+    adapter_dir: str | Path, base_model: str, model_dir: Path, taxonomy: Taxonomy, kind: AdapterKind = CLASSIFIER_KIND
+) -> dict[str, Any]:
     """The adapter's metadata, once :func:`check_compatible` accepted it."""
     metadata = read_metadata(adapter_dir)
-    check_compatible(metadata, base_model, model_dir, taxonomy)
+    check_compatible(metadata, base_model, model_dir, taxonomy, kind)
     return metadata
 
 
@@ -196,9 +211,11 @@ def _registry_version_folder(name: str, version: str) -> Path:
 
 __all__ = [
     "ADAPTER_METADATA",
+    "CLASSIFIER_KIND",
     "REGISTRY_PREFIX",
     "AdapterError",
     "AdapterErrorKind",
+    "AdapterKind",
     "check_compatible",
     "checked_metadata",
     "read_metadata",

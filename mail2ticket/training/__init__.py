@@ -4,6 +4,8 @@
   pipeline's parameters derive from it);
 - :mod:`.trainer`: :func:`fit_lora`, the loop every agent trains with (the loss on the answer
   tokens only), and :func:`train_adapter`, the classifier's examples on it;
+- :mod:`.extractor`: :func:`train_extractor`, the extraction agents' one multi-task adapter
+  (the category's prompt, the validated ground-truth fields as the answer);
 - :mod:`.sampling`: the order examples are drawn in;
 - :mod:`.batching`: left-padded rows and the answer-only loss;
 - :mod:`.frozen_layers`: the last layers trained on cached activations of the frozen ones;
@@ -11,6 +13,7 @@
 """
 
 from mail2ticket.training.config import PIPELINE_FIELDS, TrainingConfig, pipeline_defaults
+from mail2ticket.training.extractor import train_extractor
 from mail2ticket.training.trainer import (
     Example,
     TrainingResult,
@@ -30,4 +33,5 @@ __all__ = [
     "fit_lora",
     "pipeline_defaults",
     "train_adapter",
+    "train_extractor",
 ]

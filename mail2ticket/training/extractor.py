@@ -26,13 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from mail2ticket.extraction.agent import ExtractionAgent, agents_for
-from mail2ticket.registry.adapters import write_metadata
+from mail2ticket.registry.adapters import AdapterKind, write_metadata
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 from mail2ticket.training.config import TrainingConfig
 from mail2ticket.training.trainer import Example, TrainingResult, build_answer_example, fit_lora
 
 #: What an extractor adapter's metadata says it is, so it is never served as a classifier.
-ADAPTER_KIND = "extractor"
+ADAPTER_KIND: AdapterKind = "extractor"
 
 
 @dataclass(frozen=True)

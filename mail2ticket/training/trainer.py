@@ -37,7 +37,7 @@ from mail2ticket.prompts import (
     classification_prompt,
     prompt_version,
 )
-from mail2ticket.registry.adapters import write_metadata
+from mail2ticket.registry.adapters import CLASSIFIER_KIND, write_metadata
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 from mail2ticket.training.batching import IGNORE_INDEX, answer_loss, left_padded, shared_prompt_length
 from mail2ticket.training.config import TrainingConfig
@@ -214,7 +214,7 @@ def _frozen_lower_layers(
     adapted = _adapted_layers(model, config)
     if not adapted or config.loss_on != "answer":
         return None
-    with Progress("frozen layers, once", total=len(examples)) as progress:
+    with Progress("frozen layers, once", total=len(examples), unit="examples", item="examples") as progress:
         frozen = FrozenLowerLayers(model, examples, adapted[0], pad_id, device, progress=progress.advance)
     probe = list(range(min(len(examples), 4)))
     if not frozen.agrees_with_full_model(probe, full_model_loss, tolerance):
@@ -388,6 +388,7 @@ def train_adapter(
     result = fit_lora(model_dir, make_examples, output_dir, config, [r["category"] for r in records], on_step)
     common = result.metadata
     metadata = {
+        "kind": CLASSIFIER_KIND,
         "base_model": base_model or str(model_dir),
         "base_model_type": common["base_model_type"],
         "base_model_hidden_size": common["base_model_hidden_size"],

@@ -46,6 +46,12 @@ def test_adapter_for_another_model_or_taxonomy_is_refused(embedded_model_dir: Pa
         adapters.check_compatible(
             {**good, "taxonomy_digest": "0" * 16}, "embedded:smollm2-135m", embedded_model_dir, TAXONOMY
         )
+    extractor = {**good, "kind": "extractor"}
+    adapters.check_compatible(extractor, "embedded:smollm2-135m", embedded_model_dir, TAXONOMY, "extractor")
+    with pytest.raises(AdapterError, match="trained as the extractor, not as the classifier"):
+        adapters.check_compatible(extractor, "embedded:smollm2-135m", embedded_model_dir, TAXONOMY)
+    with pytest.raises(AdapterError, match="trained as the classifier, not as the extractor"):
+        adapters.check_compatible(good, "embedded:smollm2-135m", embedded_model_dir, TAXONOMY, "extractor")
 
 
 def test_metadata_round_trip_and_a_folder_without_it(tmp_path: Path, embedded_model_dir: Path) -> None:
