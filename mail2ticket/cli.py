@@ -157,7 +157,10 @@ def evaluate_command(
     ),
     adapter: Annotated[
         str | None,
-        typer.Option(help="LoRA adapter: a folder, an s3:// prefix or models:/NAME/VERSION (MLFLOW_TRACKING_URI)."),
+        typer.Option(
+            help="LoRA adapter: a folder, an s3:// prefix or models:/NAME/VERSION (MLFLOW_TRACKING_URI); "
+            "the classifier's, or with --task extraction the extraction agents'."
+        ),
     ] = None,
     mode: Annotated[
         Literal["constrained", "generate"],
@@ -207,7 +210,8 @@ def evaluate_command(
         records = _split_descriptions(records, data)
     if classifier != "llm" and (task != "classification" or mode != "constrained" or adapter is None):
         raise ValueError(f"--classifier {classifier} needs --adapter, --task classification and --mode constrained")
-    candidate = Candidate.resolve(model, adapter, prompt_style, taxonomy)
+    kind = "extractor" if task == "extraction" else "classifier"  # the adapter must be trained for the task
+    candidate = Candidate.resolve(model, adapter, prompt_style, taxonomy, kind)
     if task == "extraction":
         engine = None if extractor == "parsers" else candidate.engine()  # the parsers need no model
         _evaluate_extraction(engine, records, taxonomy, candidate.adapter, max_new_tokens or 256, out, extractor)

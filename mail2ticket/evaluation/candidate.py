@@ -14,7 +14,7 @@ from typing import Any
 
 from mail2ticket.engines import Engine, make_engine
 from mail2ticket.prompts import PromptStyle
-from mail2ticket.registry.adapters import checked_metadata, resolve_adapter
+from mail2ticket.registry.adapters import CLASSIFIER_KIND, AdapterKind, checked_metadata, resolve_adapter
 from mail2ticket.registry.models import resolve_model
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 
@@ -44,13 +44,18 @@ class Candidate:
         adapter: str | Path | None = None,
         prompt_style: PromptStyle | None = None,
         taxonomy: Taxonomy | None = None,
+        kind: AdapterKind = CLASSIFIER_KIND,
     ) -> Candidate:
-        """Resolve the model and the adapter (folder, ``s3://`` or ``models:/``), refusing a mismatch."""
+        """Resolve the model and the adapter (folder, ``s3://`` or ``models:/``), refusing a mismatch.
+
+        ``kind`` is what the adapter must have been trained for: the classifier's adapter for a
+        classification, the extraction agents' for an extraction.
+        """
         model_dir = resolve_model(base_model)
         if adapter is None:
             return cls(base_model, model_dir, None, prompt_style or "full")
         adapter_dir = resolve_adapter(adapter)
-        metadata = checked_metadata(adapter_dir, base_model, model_dir, taxonomy or load_taxonomy())
+        metadata = checked_metadata(adapter_dir, base_model, model_dir, taxonomy or load_taxonomy(), kind)
         return cls(base_model, model_dir, adapter_dir, prompt_style or metadata.get("prompt_style", "full"), metadata)
 
     @property

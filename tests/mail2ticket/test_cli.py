@@ -105,3 +105,27 @@ def test_evaluate_extraction_without_ground_truth_fields_is_one_clear_line(tmp_p
     assert "--ground-truth" in result.stderr
     wrong_task = run("evaluate", "--task", "summary", "--data", str(data))
     assert wrong_task.returncode == 2 and "summary" in wrong_task.stderr
+
+
+def test_evaluate_refuses_an_adapter_trained_for_the_other_task(tmp_path: Path, embedded_model_dir: Path) -> None:
+    """The classifier's adapter cannot be evaluated as the extraction agents' one, nor the reverse."""
+    from mail2ticket.registry.adapters import write_metadata
+    from mail2ticket.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    config = json.loads((embedded_model_dir / "config.json").read_text(encoding="utf-8"))
+    data = tmp_path / "test.jsonl"
+    data.write_text(json.dumps({"email": "x", "category": "Incidents/Supervision", "fields": {"hostname": "x"}}) + "\n")
+    for kind, task, refused in (("classifier", "extraction", "not as the extractor"),
+                                ("extractor", "classification", "not as the classifier")):  # fmt: skip
+        adapter = tmp_path / kind
+        adapter.mkdir()
+        (adapter / "adapter_config.json").write_text('{"r": 4}', encoding="utf-8")
+        (adapter / "adapter_model.safetensors").write_bytes(b"never loaded: refused before")
+        shape = {"base_model_type": config["model_type"], "base_model_hidden_size": config["hidden_size"]}
+        write_metadata(
+            adapter, {"kind": kind, "base_model": "embedded:smollm2-135m", "taxonomy_digest": taxonomy.digest, **shape}
+        )
+        result = run("evaluate", "--task", task, "--adapter", str(adapter), "--data", str(data))
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert refused in result.stderr
