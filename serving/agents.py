@@ -101,6 +101,33 @@ class Classifier(_Agent):
             logger.warning("%s: %s; the LLM answers every e-mail", adapter, exc)
             return None, Routing(kind="llm", llm=routing.llm), True
 
+    async def review_thresholds(self, state: ModelState) -> dict[str, Any]:
+        """The thresholds in force for ``state``'s model: per model that may answer, per category, and why.
+
+        In a cascade either model may answer, each with its own calibration, so each has its
+        thresholds; ``first`` is the model asked first (whose thresholds apply to most tickets).
+        A threshold's source is ``override`` (``agents.review_thresholds``), ``calibrated`` (the
+        adapter's calibration) or ``taxonomy`` (its static value, for an uncalibrated model).
+        """
+        classical, routing = await self._companions_of(state)
+        models = ["classical"] if classical is not None else []
+        if routing.kind != "classical" or classical is None:
+            models.append("llm")
+        overrides = self.settings.agents.review_thresholds
+        names = [category.name for category in self.taxonomy.categories]  # ``unknown`` too: always reviewed
+        by_model: dict[str, dict[str, dict[str, Any]]] = {}
+        for model in models:
+            calibration = routing.calibration_of(model)
+            source = "calibrated" if calibration is not None else "taxonomy"
+            by_model[model] = {
+                c: {
+                    "threshold": self.settings.threshold(c, calibration),
+                    "source": "override" if c in overrides else source,
+                }
+                for c in names
+            }
+        return {"mode": routing.kind, "first": models[0], "by_model": by_model}
+
     async def classify(self, email: str, state: ModelState) -> dict[str, Any]:
         """Classify with the model of ``state`` (the one captured when the request arrived)."""
         started = time.perf_counter()
@@ -152,12 +179,19 @@ class Extractor(_Agent):
         return agent is not None and bool(agent.fields)
 
     async def extract(
-        self, email: str, category: str, received_at: str | None, subject: str | None = None
+        self,
+        email: str,
+        category: str,
+        received_at: str | None,
+        subject: str | None = None,
+        adapter: str | None = None,
     ) -> dict[str, Any]:
         """The category's fields, schema-valid and normalised (ISO dates relative to ``received_at``, ISO 8601).
 
         A monitoring or backup notification of the category is read by its parser (exact, no
-        engine call); the model answers everything else. ``answered_by`` says which did.
+        engine call); the model answers everything else, with the extraction ``adapter`` of the
+        request's model state (None: the bare base model and the agent's prompt). ``answered_by``
+        says which did.
         """
         started = time.perf_counter()
         if not self.has_agent(category):
@@ -169,7 +203,7 @@ class Extractor(_Agent):
         else:
             prompt = agent.prompt(self.tokenizer, email, received_at)
             budget = self.settings.agents.extract_max_new_tokens
-            result = await self.engine.extract.remote(prompt, agent.schema, None, budget)
+            result = await self.engine.extract.remote(prompt, agent.schema, adapter, budget)
             fields = agent.finalize(result["output"], received_at, email)  # copied values checked against it
             answered_by, engine_ms = "model", result["engine_ms"]
         return {

@@ -31,13 +31,14 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ray import serve
 
 from mail2ticket.engines import make_engine
 from mail2ticket.registry.adapters import (
     AdapterError,
+    AdapterKind,
     checked_metadata,
     registry_ref,
     resolve_adapter,
@@ -46,7 +47,7 @@ from mail2ticket.registry.adapters import (
 from mail2ticket.taxonomy import load_taxonomy
 from serving.audit import utc_now
 from serving.metrics import EngineMetrics
-from serving.model_state import ChampionError, ModelState, base_state
+from serving.model_state import ChampionError, ExtractorState, ModelState, base_state
 from serving.settings import AppSettings, BatchingSettings
 
 logger = logging.getLogger("ray.serve")
@@ -114,18 +115,7 @@ class Engine:
 
     def _resolve(self, registered_model: str, alias: str, pinned: str | None) -> ModelState:
         e = self.settings.engine
-        try:
-            if pinned:
-                ref, serving, version = pinned, "pinned", None
-                extra: dict[str, Any] = {}
-            else:
-                found = version_by_alias(registered_model, alias)
-                ref, serving, version = registry_ref(registered_model, found.version), "champion", found.version
-                extra = {"registered_model": registered_model, "alias": alias, "run_id": found.run_id}
-            metadata = checked_metadata(self._local(ref), e.base_model, self.model_dir, self.taxonomy)
-        except AdapterError as exc:
-            raise ChampionError.from_adapter_error(exc) from None
-        self._warm(ref)
+        ref, serving, version, extra, metadata = self._checked(registered_model, alias, pinned, "classifier")
         return ModelState(
             serving=serving,
             adapter=ref,
@@ -139,6 +129,42 @@ class Engine:
             loaded_at=utc_now(),
             **extra,
         )
+
+    async def resolve_extractor(
+        self, registered_model: str, alias: str, pinned: str | None = None
+    ) -> ExtractorState | ChampionError:
+        """The extraction agents' adapter to use now (``pinned``, else the registry alias), loaded and warmed up.
+
+        As :meth:`resolve`, a :class:`ChampionError` is returned, not raised: until a first
+        extraction adapter is promoted, the agents run on the base model with their prompts.
+        """
+        try:
+            return await asyncio.to_thread(self._resolve_extractor, registered_model, alias, pinned)
+        except ChampionError as exc:
+            return exc
+
+    def _resolve_extractor(self, registered_model: str, alias: str, pinned: str | None) -> ExtractorState:
+        ref, serving, version, extra, _ = self._checked(registered_model, alias, pinned, "extractor")
+        return ExtractorState(serving=serving, adapter=ref, version=version, loaded_at=utc_now(), **extra)
+
+    def _checked(
+        self, registered_model: str, alias: str, pinned: str | None, kind: AdapterKind
+    ) -> tuple[str, Literal["champion", "pinned"], str | None, dict[str, Any], dict[str, Any]]:
+        """Reference, how it was chosen, version, registry details and metadata of an adapter of ``kind``, warmed up."""
+        e = self.settings.engine
+        try:
+            if pinned:
+                ref, serving, version = pinned, "pinned", None
+                extra: dict[str, Any] = {}
+            else:
+                found = version_by_alias(registered_model, alias)
+                ref, serving, version = registry_ref(registered_model, found.version), "champion", found.version
+                extra = {"registered_model": registered_model, "alias": alias, "run_id": found.run_id}
+            metadata = checked_metadata(self._local(ref), e.base_model, self.model_dir, self.taxonomy, kind)
+        except AdapterError as exc:
+            raise ChampionError.from_adapter_error(exc) from None
+        self._warm(ref)
+        return ref, serving, version, extra, metadata
 
     async def warm(self, ref: str) -> str:
         """Load adapter ``ref`` on this replica now (a reload broadcasts it to every Engine replica)."""

@@ -31,7 +31,7 @@ import mail2ticket
 from mail2ticket.auth import TokenRoles
 from mail2ticket.data.threads import DEFAULT_SUPPORT_DOMAINS, classified_text
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
-from serving.audit import AuditError, AuditLog
+from serving.audit import AuditError, AuditLog, utc_now
 from serving.http import (
     ERROR_RESPONSES,
     ApiError,
@@ -45,7 +45,7 @@ from serving.http import (
     unavailable_error,
 )
 from serving.metrics import AdapterInfo, DecisionMetrics, adapter_series
-from serving.model_state import ChampionError, ModelState
+from serving.model_state import ChampionError, ExtractorState, ModelState
 from serving.review_queue import ReviewQueue
 from serving.schemas import ClassifyRequest, ClassifyResponse, TicketRequest, TicketResponse, request_body_schema
 from serving.settings import AppSettings, engine_handle
@@ -72,6 +72,11 @@ def decision_route(path: str, request: type[BaseModel], response: type[BaseModel
     return api.post(
         path, response_model=response, openapi_extra=request_body_schema(request), summary=summary, **_TICKETS
     )
+
+
+def _adapters(state: ModelState) -> tuple[str | None, str | None]:
+    """The classifier's and the extraction agents' adapters of ``state`` (a reload changes either)."""
+    return state.adapter, state.extractor.adapter if state.extractor else None
 
 
 @serve.deployment(name="Gateway", max_ongoing_requests=64, ray_actor_options={"num_cpus": 0.25})
@@ -107,6 +112,8 @@ class Gateway:
             warmed = await self.engine.broadcast("warm", resolved.adapter).results_async(return_exceptions=True)
             for failure in (w for w in warmed if isinstance(w, BaseException)):
                 logger.warning("an Engine replica could not preload %s: %s", resolved.adapter, failure)
+        if s.agents.extraction:
+            resolved = resolved.model_copy(update={"extractor": await self._resolve_extractor(None)})
         self._serve(resolved)
         self.adapters.start()
         logger.info("serving %s (audit log %s)", self.state.public(), self.audit.path)
@@ -123,11 +130,22 @@ class Gateway:
 
     @api.get("/v1/taxonomy", **_TICKETS)
     async def taxonomy(self, request: Request) -> JSONResponse:
-        """The categories, their effective review thresholds and their extraction JSON Schemas."""
+        """The categories, the review thresholds in force for the served model, and the extraction JSON Schemas.
+
+        ``review_threshold`` is the threshold of the model asked first (the classical model in a
+        cascade); ``review_thresholds`` gives each model that may answer its threshold and its
+        source (``calibrated``, ``override`` or ``taxonomy``), since those are what decide
+        ``needs_review``.
+        """
         try:
             authorize(request, self.auth)
         except ApiError as error:
             return error_response(request, error)
+        try:
+            thresholds = await self.classifier.review_thresholds.remote(self.state)
+        except Exception as exc:  # the Classifier is down or cannot read the adapter: retry later
+            return error_response(request, unavailable_error(exc, self.settings.limits.retry_after_s))
+        first, by_model = thresholds["first"], thresholds["by_model"]
         t = self.taxonomy
         return JSONResponse(
             {
@@ -135,12 +153,14 @@ class Gateway:
                 "version": t.version,
                 "digest": t.digest,
                 "labels": t.labels_with_unknown,
+                "classifier": {"mode": thresholds["mode"], "asked_first": first, **self.state.public()},
                 "categories": [
                     {
                         "name": c.name,
                         "key": c.key,
                         "description": " ".join(c.description.split()),
-                        "review_threshold": self.settings.threshold(c.name),
+                        "review_threshold": by_model[first][c.name]["threshold"],
+                        "review_thresholds": {model: given[c.name] for model, given in by_model.items()},
                         "fields_schema": c.json_schema(),
                     }
                     for c in t.categories
@@ -183,11 +203,12 @@ class Gateway:
         except Exception as exc:
             logger.exception("reload failed")
             return error_response(request, unavailable_error(exc, self.settings.limits.retry_after_s))
-        changed = previous.adapter != current.adapter
+        changed = _adapters(previous) != _adapters(current)
+        extractor = {"previous": self._extractor_model(previous), "current": self._extractor_model(current)}
         try:
             self.audit.write(
                 {"event": "reload", "request_id": request_id_of(request), "caller": caller, "changed": changed,
-                 "previous": previous.public(), "current": current.public()}
+                 "previous": previous.public(), "current": current.public(), "extractor": extractor}
             )  # fmt: skip
         except AuditError as exc:
             logger.error("%s", exc)
@@ -197,6 +218,7 @@ class Gateway:
                 "changed": changed,
                 "previous": previous.public(),
                 "current": current.public(),
+                "extractor": extractor,
             }
         )
 
@@ -224,11 +246,14 @@ class Gateway:
             text = f"Objet : {payload.subject}\n\n{first}" if payload.subject else first
             started = time.perf_counter()
             received = payload.received_at.isoformat() if payload.received_at else None
-            extracted = await calls(self.extractor.extract.remote(text, result["category"], received, payload.subject))
+            adapter = state.extractor.adapter if state.extractor else None
+            extracted = await calls(
+                self.extractor.extract.remote(text, result["category"], received, payload.subject, adapter)
+            )
             fields, agent, answered_by = extracted["fields"], extracted["agent"], extracted["answered_by"]
             timings["extract"] = round(1000 * (time.perf_counter() - started), 1)
             timings["engine_extract"] = extracted["engine_ms"]
-        extractor = {"agent": agent, "adapter": None, "answered_by": answered_by}
+        extractor = {"agent": agent, "answered_by": answered_by, **self._extractor_model(state)}
         models = {**self._models(state, result), "extractor": extractor}
         body = {
             "request_id": rid,
@@ -318,7 +343,13 @@ class Gateway:
             "base_model": state.base_model,
             "taxonomy_version": self.taxonomy.version,
             "classifier": classifier,
+            **({"extractor": self._extractor_model(state)} if state.extractor else {}),
         }
+
+    @staticmethod
+    def _extractor_model(state: ModelState) -> dict[str, Any]:
+        """The extraction adapter of ``state`` (``adapter`` None: the agents' prompts on the base model)."""
+        return state.extractor.public() if state.extractor else {"serving": None, "adapter": None}
 
     # ------------------------------------------------------------------ reload
 
@@ -329,19 +360,39 @@ class Gateway:
             current = await self._resolve()  # loads and warms the adapter on one Engine replica
             if isinstance(current, ChampionError):
                 raise current
-            if current.adapter != previous.adapter:
-                if current.adapter:
-                    await self.engine.broadcast("warm", current.adapter).results_async()
+            if self.settings.agents.extraction:
+                current = current.model_copy(update={"extractor": await self._resolve_extractor(previous.extractor)})
+            if _adapters(current) != _adapters(previous):
+                for adapter in {a for a in _adapters(current) if a} - set(_adapters(previous)):
+                    await self.engine.broadcast("warm", adapter).results_async()
                 context = serve.get_replica_context()
                 peers = serve.get_deployment_handle(context.deployment, context.app_name)
                 await peers.broadcast("adopt", current).results_async(return_exceptions=True)
                 logger.info("classifier switched from %s to %s", previous.describe(), current.describe())
+                if current.extractor:
+                    logger.info("extraction agents on %s", current.extractor.describe())
             self._serve(current)  # this replica, whatever the broadcast reached
             return previous, current
 
     async def _resolve(self) -> ModelState | ChampionError:
         m = self.settings.model
         return await self.engine.resolve.remote(m.registered_model, m.alias, m.adapter)
+
+    async def _resolve_extractor(self, previous: ExtractorState | None) -> ExtractorState:
+        """The extraction adapter to use: the alias's (or the pinned one), else the base model's prompts.
+
+        When the registry or the storage does not answer, the agents keep the adapter they have
+        (at start: the base model until the next reload); a missing or incompatible champion means
+        the prompts alone, and says why.
+        """
+        m = self.settings.model.extractor
+        found = await self.engine.resolve_extractor.remote(m.registered_model, m.alias, m.adapter)
+        if not isinstance(found, ChampionError):
+            return found
+        if previous is not None and found.kind in ("unreachable", "unavailable"):
+            logger.warning("extraction adapter: %s; keeping %s", found.message, previous.describe())
+            return previous
+        return ExtractorState(serving="base", adapter=None, reason=found.message, loaded_at=utc_now())
 
     def adopt(self, state: ModelState) -> str:
         """Serve ``state`` from now on (the swap: one reference, read once by every new request)."""

@@ -259,8 +259,8 @@ class EngineMetrics:
 def adapter_series(state: ModelState, extraction: bool) -> list[dict[str, str]]:
     """The :data:`ADAPTER_INFO` label sets of what a Gateway serves: its classifier, and its extractors.
 
-    The extractor agents run on the base model (no adapter of their own yet, as the answers'
-    ``models.extractor.adapter`` says); they are listed only when extraction is on.
+    The extractor agents are listed only when extraction is on, with their adapter (none: the
+    base model with their prompts).
     """
     classifier = {
         "role": "classifier",
@@ -272,8 +272,17 @@ def adapter_series(state: ModelState, extraction: bool) -> list[dict[str, str]]:
     }
     series = [classifier]
     if extraction:
-        no_adapter = dict.fromkeys(("registered_model", "version", "adapter"), "")
-        series.append({**classifier, "role": "extractor", "serving": "base", **no_adapter})
+        extractor = state.extractor
+        series.append(
+            {
+                **classifier,
+                "role": "extractor",
+                "serving": extractor.serving if extractor else "base",
+                "registered_model": ascii_label(extractor.registered_model or "") if extractor else "",
+                "version": (extractor.version or "") if extractor else "",
+                "adapter": ascii_label(extractor.adapter or "") if extractor else "",
+            }
+        )
     return series
 
 

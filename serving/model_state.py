@@ -1,4 +1,4 @@
-"""Which classifier adapter is served: the registry's champion, a pinned adapter, or none.
+"""Which adapters are served (the classifier's, the extraction agents'): a champion, a pinned one, or none.
 
 The Gateway never downloads anything; it asks the Engine to resolve the champion. The Engine
 finds the alias in the MLflow registry (``models:/mail2ticket-classifier@champion``), downloads
@@ -6,7 +6,8 @@ that version's adapter once into the local cache, checks it was trained for this
 taxonomy, and loads it (:mod:`mail2ticket.registry.adapters`). What travels between deployments
 afterwards is a :class:`ModelState` whose ``adapter`` is a registry reference
 (``models:/NAME/VERSION``), not a path: an Engine replica on another node resolves the same
-reference to its own copy.
+reference to its own copy. The extraction agents' adapter (``models:/mail2ticket-extractor@champion``)
+travels in the same state, so a reload switches both at once and a request never mixes them.
 """
 
 from __future__ import annotations
@@ -44,32 +45,25 @@ class ChampionError(RuntimeError):
         return cls(kind, exc.message)
 
 
-class ModelState(BaseModel):
-    """The classifier model a request is served with (captured once per request)."""
+class AdapterState(BaseModel):
+    """An agent's adapter: how it was chosen, which registry version it is, or why there is none."""
 
     model_config = ConfigDict(frozen=True)
 
     serving: Literal["champion", "pinned", "base"]
-    """champion: the registry alias; pinned: the ``model.adapter`` setting; base: no adapter."""
+    """champion: the registry alias; pinned: an ``adapter`` setting; base: no adapter."""
     adapter: str | None
-    """What the engines load: ``models:/NAME/VERSION``, a folder or an s3:// prefix; None: base model."""
-    base_model: str
-    engine: str
-    dtype: str | None = None
-    """The floating-point type the engine runs the model in (``engine.options.dtype`` resolved)."""
-    prompt_style: str
-    prompt_version: str
-    taxonomy_version: str
+    """What the engines load: ``models:/NAME/VERSION``, a folder or an s3:// prefix; None: the base model."""
     registered_model: str | None = None
     alias: str | None = None
     version: str | None = None
     run_id: str | None = None
     reason: str | None = None
-    """Why the champion is not served (base model only)."""
+    """Why no adapter is used (base model only): no champion yet, or one that cannot be served."""
     loaded_at: str = ""
 
     def public(self) -> dict[str, Any]:
-        """The ``classifier`` entry of a response's ``models``."""
+        """The adapter part of an agent's entry in a response's ``models``."""
         return {
             "serving": self.serving,
             "registered_model": self.registered_model,
@@ -77,16 +71,40 @@ class ModelState(BaseModel):
             "version": self.version,
             "run_id": self.run_id,
             "adapter": self.adapter,
-            "prompt_style": self.prompt_style,
-            "prompt_version": self.prompt_version,
             **({"reason": self.reason} if self.reason else {}),
         }
 
     def describe(self) -> str:
-        """The served model in words, for logs and error messages."""
+        """The adapter in words, for logs and error messages."""
         if self.serving == "base":
-            return f"the base model {self.base_model}"
+            return "the base model"
         return f"{self.registered_model} v{self.version}" if self.version else f"adapter {self.adapter}"
+
+
+class ExtractorState(AdapterState):
+    """The adapter the extraction agents run with (one for every category), or their prompts on the base model."""
+
+
+class ModelState(AdapterState):
+    """The models a request is served with (captured once per request): the classifier's, and the extractors'."""
+
+    base_model: str
+    engine: str
+    dtype: str | None = None
+    """The floating-point type the engine runs the model in (``engine.options.dtype`` resolved)."""
+    prompt_style: str
+    prompt_version: str
+    taxonomy_version: str
+    extractor: ExtractorState | None = None
+    """The extraction agents' adapter (None: extraction is off)."""
+
+    def public(self) -> dict[str, Any]:
+        """The ``classifier`` entry of a response's ``models``."""
+        return {**super().public(), "prompt_style": self.prompt_style, "prompt_version": self.prompt_version}
+
+    def describe(self) -> str:
+        """The served model in words, for logs and error messages."""
+        return f"the base model {self.base_model}" if self.serving == "base" else super().describe()
 
 
 def base_state(
@@ -113,4 +131,4 @@ def base_state(
     )
 
 
-__all__ = ["ChampionError", "ErrorKind", "ModelState", "base_state"]
+__all__ = ["AdapterState", "ChampionError", "ErrorKind", "ExtractorState", "ModelState", "base_state"]

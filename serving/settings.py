@@ -30,7 +30,7 @@ from mail2ticket.calibration import Calibration, review_threshold
 from mail2ticket.classical.cascade import ClassifierKind
 from mail2ticket.engines import DEFAULT_MAX_ADAPTERS
 from mail2ticket.registry.models import DEFAULT_MODEL
-from mail2ticket.registry.tracking import CHAMPION, REGISTERED_MODEL
+from mail2ticket.registry.tracking import CHAMPION, EXTRACTOR_REGISTERED_MODEL, REGISTERED_MODEL
 from mail2ticket.taxonomy import load_taxonomy
 
 AuditEmail = Literal["hash", "redact", "keep"]
@@ -82,8 +82,22 @@ class EngineSettings(_Section):
         return {"max_adapters": self.max_adapters, **self.options}
 
 
+class ExtractorModelSettings(_Section):
+    """Which adapter the extraction agents run with: one adapter fills every category's fields."""
+
+    registered_model: str = Field(
+        EXTRACTOR_REGISTERED_MODEL,
+        description="MLflow registered model of the extraction adapter. Until it has the alias, the agents run "
+        "on the bare base model with their prompts.",
+    )
+    alias: str = Field(CHAMPION, description="Alias resolved at start and on POST /admin/reload.")
+    adapter: str | None = Field(
+        None, description="Pin an extraction adapter (local folder, s3:// prefix or models:/NAME/VERSION)."
+    )
+
+
 class ModelSettings(_Section):
-    """Which classifier adapter is served."""
+    """Which classifier adapter is served, and which adapter the extraction agents use."""
 
     registered_model: str = Field(REGISTERED_MODEL, description="MLflow registered model of the classifier adapter.")
     alias: str = Field(CHAMPION, description="Alias resolved at start and on POST /admin/reload.")
@@ -97,6 +111,9 @@ class ModelSettings(_Section):
         description="Prompt of the bare base model when no adapter is served: full (every category's "
         "description, the zero-shot baseline of evaluation) or compact (labels only, half the tokens: small CPU "
         "models). An adapter always gets the prompt it was trained with.",
+    )
+    extractor: ExtractorModelSettings = Field(
+        default_factory=ExtractorModelSettings, description="The extraction agents' adapter."
     )
 
 
@@ -418,6 +435,7 @@ __all__ = [
     "AuthSettings",
     "BatchingSettings",
     "EngineSettings",
+    "ExtractorModelSettings",
     "LimitSettings",
     "ModelSettings",
     "ReviewSettings",

@@ -15,6 +15,8 @@ from typing import Any
 
 #: The registered model of the classifier adapters; serving loads its ``champion``.
 REGISTERED_MODEL = "mail2ticket-classifier"
+#: The registered model of the extraction agents' adapters (one adapter for every category).
+EXTRACTOR_REGISTERED_MODEL = "mail2ticket-extractor"
 #: The alias serving loads.
 CHAMPION = "champion"
 #: The alias of the latest candidate that did not beat the champion.
@@ -116,6 +118,7 @@ __all__ = [
     "DEFAULT_EXPERIMENT",
     "EXPERIMENT_KIND",
     "EXPERIMENT_KIND_TAG",
+    "EXTRACTOR_REGISTERED_MODEL",
     "FORECASTING_KIND",
     "KFP_RUN_ID_TAG",
     "PARENT_RUN_TAG",

@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from mail2ticket.extraction.agent import ExtractionAgent, agents_for
-from mail2ticket.registry.adapters import AdapterKind, write_metadata
+from mail2ticket.registry.adapters import AdapterKind
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 from mail2ticket.training.config import TrainingConfig
-from mail2ticket.training.trainer import Example, TrainingResult, build_answer_example, fit_lora
+from mail2ticket.training.trainer import Example, TrainingResult, build_answer_example, fit_lora, save_metadata
 
 #: What an extractor adapter's metadata says it is, so it is never served as a classifier.
 ADAPTER_KIND: AdapterKind = "extractor"
@@ -107,21 +107,14 @@ def train_extractor(
         ]
 
     result = fit_lora(model_dir, make_examples, output_dir, config, [p.agent.name for p in pairs], on_step)
-    common = result.metadata
-    metadata = {
-        "kind": ADAPTER_KIND,
-        "base_model": base_model or str(model_dir),
-        "base_model_type": common["base_model_type"],
-        "base_model_hidden_size": common["base_model_hidden_size"],
-        "taxonomy_version": taxonomy.version,
-        "taxonomy_digest": taxonomy.digest,
-        "prompt_versions": {name: agent.prompt_version for name, agent in agents.items()},
-        "examples_per_category": {name: sum(p.agent.name == name for p in pairs) for name in agents},
-        **{key: common[key] for key in ("training", "quantized_4bit", "steps", "train_examples", "losses")},
-    }
-    write_metadata(result.adapter_dir, metadata)
-    result.metadata = metadata
-    return result
+    return save_metadata(
+        result,
+        ADAPTER_KIND,
+        base_model or str(model_dir),
+        taxonomy,
+        prompt_versions={name: agent.prompt_version for name, agent in agents.items()},
+        examples_per_category={name: sum(p.agent.name == name for p in pairs) for name in agents},
+    )
 
 
 __all__ = ["ADAPTER_KIND", "ExtractionExample", "extraction_answer", "extraction_examples", "train_extractor"]

@@ -37,7 +37,7 @@ from mail2ticket.prompts import (
     classification_prompt,
     prompt_version,
 )
-from mail2ticket.registry.adapters import CLASSIFIER_KIND, write_metadata
+from mail2ticket.registry.adapters import CLASSIFIER_KIND, AdapterKind, write_metadata
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 from mail2ticket.training.batching import IGNORE_INDEX, answer_loss, left_padded, shared_prompt_length
 from mail2ticket.training.config import TrainingConfig
@@ -254,7 +254,7 @@ def fit_lora(
     forecaster on serialised history windows): one recipe, one optimiser, one schedule.
     ``classes`` (one per example) lets ``balance_classes`` oversample the small ones. The
     result's metadata holds what is common to every adapter (base model, recipe, losses); the
-    caller adds its own and writes it with :func:`~mail2ticket.registry.adapters.write_metadata`.
+    caller adds its own and writes it (:func:`save_metadata` for an adapter bound to the taxonomy).
     """
     import torch
     from transformers import get_constant_schedule_with_warmup, get_linear_schedule_with_warmup
@@ -386,21 +386,37 @@ def train_adapter(
         ]
 
     result = fit_lora(model_dir, make_examples, output_dir, config, [r["category"] for r in records], on_step)
+    return save_metadata(
+        result,
+        CLASSIFIER_KIND,
+        base_model or str(model_dir),
+        taxonomy,
+        labels=taxonomy.labels_with_unknown,
+        prompt_version=prompt_version(taxonomy, config.prompt_style),
+        prompt_style=config.prompt_style,
+    )
+
+
+def save_metadata(
+    result: TrainingResult, kind: AdapterKind, base_model: str, taxonomy: Taxonomy, **own: Any
+) -> TrainingResult:
+    """Write the ``mail2ticket.json`` of an agent's adapter trained for ``taxonomy``, and return ``result`` with it.
+
+    What serving checks before loading the adapter comes first (its kind, base model and
+    taxonomy), then what the agent adds (``own``: its prompt's version...), then the recipe.
+    """
     common = result.metadata
-    metadata = {
-        "kind": CLASSIFIER_KIND,
-        "base_model": base_model or str(model_dir),
+    result.metadata = {
+        "kind": kind,
+        "base_model": base_model,
         "base_model_type": common["base_model_type"],
         "base_model_hidden_size": common["base_model_hidden_size"],
         "taxonomy_version": taxonomy.version,
         "taxonomy_digest": taxonomy.digest,
-        "labels": taxonomy.labels_with_unknown,
-        "prompt_version": prompt_version(taxonomy, config.prompt_style),
-        "prompt_style": config.prompt_style,
+        **own,
         **{key: common[key] for key in ("training", "quantized_4bit", "steps", "train_examples", "losses")},
     }
-    write_metadata(result.adapter_dir, metadata)
-    result.metadata = metadata
+    write_metadata(result.adapter_dir, result.metadata)
     return result
 
 
@@ -414,6 +430,7 @@ __all__ = [
     "fit_lora",
     "load_trainable_model",
     "make_optimizer",
+    "save_metadata",
     "shared_prefix_loss",
     "train_adapter",
 ]

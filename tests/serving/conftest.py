@@ -40,6 +40,7 @@ ADMIN_TOKEN = "serving-test-admin-91b4"
 #: The variable that holds the llm app's review database URL.
 REVIEW_POSTGRES_ENV = "M2T_TEST_REVIEW_POSTGRES"
 MODEL_NAME = "mail2ticket-classifier-serving-test"
+EXTRACTOR_NAME = "mail2ticket-extractor-serving-test"
 #: How often Ray sends recorded metrics to its Prometheus endpoint here (its default: 10 s; test_metrics.py).
 METRICS_REPORT_INTERVAL_MS = 1000
 TAXONOMY = load_taxonomy()
@@ -62,7 +63,7 @@ class Registered:
     first_version: str
 
 
-def register(mlflow_uri: str, adapter_dir: Path, macro_f1: float) -> str:
+def register(mlflow_uri: str, adapter_dir: Path, macro_f1: float, name: str = MODEL_NAME) -> str:
     """Log ``adapter_dir`` in a run and promote it the way the pipeline does; returns the version."""
     import mlflow
 
@@ -74,7 +75,7 @@ def register(mlflow_uri: str, adapter_dir: Path, macro_f1: float) -> str:
     with mlflow.start_run() as run:
         mlflow.log_artifacts(str(adapter_dir), "adapter")
     metrics = {"macro_f1": macro_f1, "accuracy": macro_f1, "match_rate": 1.0}
-    decision = promote(mlflow_client, run.info.run_id, metrics, name=MODEL_NAME)
+    decision = promote(mlflow_client, run.info.run_id, metrics, name=name)
     assert decision.promoted, decision.reason
     return decision.version
 
@@ -101,6 +102,30 @@ def registered(mlflow_server: str, embedded_model_dir: Path, tmp_path_factory: p
     return Registered(MODEL_NAME, adapter_dir, register(mlflow_server, adapter_dir, 0.5))
 
 
+#: E-mails with their fields, for the extraction adapter (one training step: its weights barely move).
+EXTRACTION_TRAINING = [
+    (TRAINING[0][0], TRAINING[0][1], {"hostname": "srv-web-01", "severity": "CRITICAL"}),
+    (TRAINING[2][0], TRAINING[2][1], {"job_name": "BCK_SRVSQL01_DAILY"}),
+]
+
+
+@pytest.fixture(scope="session")
+def registered_extractor(
+    mlflow_server: str, embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Registered:
+    """The extraction agents' adapter, registered under its own name with the alias ``champion``."""
+    from mail2ticket.training import TrainingConfig, train_extractor
+
+    adapter_dir = tmp_path_factory.mktemp("extractor") / "adapter"
+    config = TrainingConfig(max_steps=1, batch_size=2, gradient_accumulation=1, warmup_steps=0, lora_r=4,
+                            lora_alpha=4, lora_layers=2)  # fmt: skip
+    records = [{"email": email, "category": category, "fields": fields} for email, category, fields in
+               EXTRACTION_TRAINING]  # fmt: skip
+    train_extractor(embedded_model_dir, records, adapter_dir, config, TAXONOMY, "embedded:smollm2-135m")
+    version = register(mlflow_server, adapter_dir, 0.5, name=EXTRACTOR_NAME)
+    return Registered(EXTRACTOR_NAME, adapter_dir, version)
+
+
 @dataclass(frozen=True)
 class Served:
     url: str
@@ -115,6 +140,8 @@ class Served:
     #: The llm app's review queue, on the PostgreSQL server a test stops and starts again.
     review_postgres: str
     postgres: LocalPostgresServer
+    #: The extraction agents' adapter the main app serves.
+    extractor: Registered
 
 
 CPU = {"Gateway": 0.1, "Classifier": 0.05, "Extractor": 0.05, "Engine": 0.5}
@@ -130,6 +157,7 @@ def _cpus(extra: dict[str, dict] | None = None) -> dict[str, dict]:
 @pytest.fixture(scope="session")
 def served(
     registered: Registered,
+    registered_extractor: Registered,
     mlflow_server: str,
     postgres_server: LocalPostgresServer,
     tmp_path_factory: pytest.TempPathFactory,
@@ -142,7 +170,13 @@ def served(
     # A 135M model on 2 cores shared with other work: short extractions, generous deadlines.
     budget = {"agents.extract_max_new_tokens": 32, "limits.request_timeout_s": 240}
     main = application(
-        args={"model.registered_model": registered.name, "audit.log": str(main_audit), **budget}, deployments=_cpus()
+        args={
+            "model.registered_model": registered.name,
+            "model.extractor.registered_model": registered_extractor.name,
+            "audit.log": str(main_audit),
+            **budget,
+        },
+        deployments=_cpus(),
     )
     tight = application(
         name="tight",
@@ -199,7 +233,7 @@ def served(
     try:
         yield Served(
             server.url, main_audit, tight_audit, llm_audit, mlflow_server, registered, server,
-            review_sqlite, review_postgres, postgres_server,
+            review_sqlite, review_postgres, postgres_server, registered_extractor,
         )  # fmt: skip
     finally:
         server.stop()

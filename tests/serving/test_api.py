@@ -92,6 +92,20 @@ def test_health_readiness_and_the_champion(client: httpx.Client, served: Served)
     assert "no-such-model@champion" in tight["warning"]
 
 
+def test_the_extraction_agents_run_with_their_registered_adapter(client: httpx.Client, served: Served) -> None:
+    extractor = served.extractor
+    ready = client.get("/readyz").json()["models"]["extractor"]
+    assert ready["serving"] == "champion" and ready["alias"] == "champion"
+    assert ready["registered_model"] == extractor.name and ready["version"] == extractor.first_version
+    assert ready["adapter"] == f"models:/{extractor.name}/{extractor.first_version}"
+    response = post(client, "/v1/tickets", {"email": EMAILS[2]}, headers={"X-Request-ID": "extraction-adapter"})
+    assert response.status_code == 200, response.text
+    assert response.json()["models"]["extractor"]["version"] == extractor.first_version
+    [line] = [a for a in audit_lines(served.main_audit) if a.get("request_id") == "extraction-adapter"]
+    assert line["models"]["extractor"]["adapter"] == ready["adapter"]
+    assert "extractor" not in client.get("/tight/readyz").json()["models"]  # extraction off there
+
+
 def test_openapi_documents_exactly_the_api(client: httpx.Client) -> None:
     spec = client.get("/openapi.json").json()
     assert set(spec["paths"]) == ROUTES
@@ -103,15 +117,26 @@ def test_openapi_documents_exactly_the_api(client: httpx.Client) -> None:
     assert client.get("/docs").status_code == 200
 
 
-def test_taxonomy(client: httpx.Client) -> None:
+def test_taxonomy_gives_the_review_thresholds_in_force(client: httpx.Client, served: Served) -> None:
     body = client.get("/v1/taxonomy").json()
     assert body["labels"] == TAXONOMY.labels_with_unknown and body["version"] == TAXONOMY.version
+    assert body["classifier"]["mode"] == "cascade" and body["classifier"]["asked_first"] == "classical"
+    assert body["classifier"]["version"] == served.registered.first_version
+    routing = Routing.from_metadata(read_metadata(served.registered.adapter_dir), "cascade")
     by_name = {c["name"]: c for c in body["categories"]}
+    static = []
     for category in TAXONOMY.categories:
-        assert by_name[category.name]["review_threshold"] == category.review_threshold
-        assert by_name[category.name]["fields_schema"] == category.json_schema()
+        given = by_name[category.name]
+        for model in ("classical", "llm"):
+            calibrated = routing.calibration_of(model).threshold(category.name)  # type: ignore[union-attr]
+            assert given["review_thresholds"][model] == {"threshold": calibrated, "source": "calibrated"}
+        assert given["review_threshold"] == given["review_thresholds"]["classical"]["threshold"]
+        static.append(given["review_threshold"] == category.review_threshold)
+        assert given["fields_schema"] == category.json_schema()
+    assert not all(static)  # the calibrated thresholds, not the taxonomy's static ones
     tight = client.get("/tight/v1/taxonomy").json()
     assert {c["review_threshold"] for c in tight["categories"]} == {0.0}
+    assert {s["source"] for c in tight["categories"] for s in c["review_thresholds"].values()} == {"override"}
 
 
 def test_classify_answers_within_the_taxonomy_with_request_ids(client: httpx.Client, served: Served) -> None:

@@ -40,7 +40,7 @@ from serving.metrics import (
     refresh_period_s,
     stage_seconds,
 )
-from serving.model_state import ModelState
+from serving.model_state import ExtractorState, ModelState
 from tests.serving.conftest import METRICS_REPORT_INTERVAL_MS, TAXONOMY, Served
 
 MAIN_EMAILS = [
@@ -270,7 +270,11 @@ def test_adapter_info_names_the_served_models(traffic: Traffic, client: httpx.Cl
         }, (app, series)
     assert served_series("mail2ticket", "classifier")[0]["registered_model"] == served.registered.name
     assert served_series("mail2ticket", "classifier")[0]["version"] == served.registered.first_version
-    assert {s["serving"] for s in served_series("mail2ticket", "extractor")} == {"base"}
+    extractor = client.get("/readyz").json()["models"]["extractor"]
+    assert extractor["serving"] == "champion"  # the extraction agents' own registered adapter
+    assert {(s["serving"], s["registered_model"], s["version"]) for s in served_series("mail2ticket", "extractor")} == {
+        (extractor["serving"], extractor["registered_model"], extractor["version"])
+    }
     assert served_series("llm", "extractor") == []  # extraction is off there
 
 
@@ -327,6 +331,10 @@ def test_adapter_series_names_the_classifier_and_the_extractors() -> None:
                           "adapter": "models:/m/3", "base_model": "embedded:x"}  # fmt: skip
     assert extractor["role"] == "extractor" and extractor["serving"] == "base" and not extractor["adapter"]
     assert [s["role"] for s in adapter_series(state, extraction=False)] == ["classifier"]
+    trained = ExtractorState(serving="champion", adapter="models:/e/2", registered_model="e", version="2")
+    _, extractor = adapter_series(state.model_copy(update={"extractor": trained}), extraction=True)
+    assert extractor == {**classifier, "role": "extractor", "registered_model": "e", "version": "2",
+                         "adapter": "models:/e/2"}  # fmt: skip
     assert set(classifier) == set(ADAPTER_INFO.tag_keys)
 
 

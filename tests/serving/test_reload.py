@@ -75,6 +75,22 @@ def test_reload_switches_to_the_new_champion_while_requests_are_in_flight(
     assert any(e["changed"] and e["current"]["version"] == new for e in events)
 
 
+def test_reload_switches_the_extraction_adapter_too(
+    client: httpx.Client, admin_client: httpx.Client, served: Served
+) -> None:
+    classifier = client.get("/readyz").json()["models"]["classifier"]["version"]
+    old = client.get("/readyz").json()["models"]["extractor"]["version"]
+    new = register(served.mlflow_uri, served.extractor.adapter_dir, macro_f1=0.9, name=served.extractor.name)
+    assert new != old and client.get("/readyz").json()["models"]["extractor"]["version"] == old
+    reload = admin_client.post("/admin/reload")
+    assert reload.status_code == 200, reload.text
+    body = reload.json()
+    assert body["changed"] and body["previous"]["version"] == body["current"]["version"] == classifier
+    assert body["extractor"]["previous"]["version"] == old and body["extractor"]["current"]["version"] == new
+    ticket = client.post("/v1/tickets", json={"email": EMAILS[0]})
+    assert ticket.status_code == 200 and ticket.json()["models"]["extractor"]["version"] == new
+
+
 def test_reload_on_a_registry_without_champion_keeps_the_base_model(
     client: httpx.Client, admin_client: httpx.Client
 ) -> None:

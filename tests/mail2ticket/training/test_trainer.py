@@ -107,7 +107,7 @@ def test_train_adapter_writes_a_usable_adapter(embedded_model_dir: Path, tmp_pat
     assert result.losses == [s[1] for s in steps]
     assert (tmp_path / "adapter" / "adapter_model.safetensors").is_file()
     metadata = json.loads((tmp_path / "adapter" / ADAPTER_METADATA).read_text(encoding="utf-8"))
-    assert metadata["base_model"] == "embedded:smollm2-135m"
+    assert metadata["kind"] == "classifier" and metadata["base_model"] == "embedded:smollm2-135m"
     assert metadata["taxonomy_version"] == TAXONOMY.version and metadata["taxonomy_digest"] == TAXONOMY.digest
     assert metadata["prompt_version"].startswith("compact-v1-")
     assert metadata["training"]["use_rslora"] is True and metadata["quantized_4bit"] is False
