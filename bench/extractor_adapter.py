@@ -82,22 +82,21 @@ def main() -> None:
         "parsers + adapter (served)": (str(adapter), "combined"),
         **({} if args.skip_baseline else {"prompts only (bare model)": (None, "model")}),
     }
-    table: dict[str, dict[str, dict]] = {}
+    summary = {"training": {"examples": examples, "steps": steps, "seconds": round(training_s),
+                            "losses": [losses[0], losses[-1]], "recipe": config.model_dump()},
+               "results": {}}  # fmt: skip
+    table: dict[str, dict[str, dict]] = summary["results"]
+    print(f"\n{'extractor':<30}{'split':<11}" + "".join(f"{k:>15}" for k in FIGURES))
     for name, (used, mode) in runs.items():
         for split, records in (("generated", test), ("dev", dev)):
             figures = evaluate_extraction(engine, records, taxonomy, used, max_new_tokens=args.budget, extractor=mode)
-            table.setdefault(name, {})[split] = {k: round(float(figures.summary()[k]), 4) for k in FIGURES}
-    print(f"\n{'extractor':<30}{'split':<11}" + "".join(f"{k:>15}" for k in FIGURES))
-    for name, splits in table.items():
-        for split, figures in splits.items():
-            print(f"{name:<30}{split:<11}" + "".join(f"{figures[k]:>15.3f}" for k in FIGURES))
+            row = table.setdefault(name, {})[split] = {k: round(float(figures.summary()[k]), 4) for k in FIGURES}
+            # Each row as soon as it is measured: a run stopped early keeps what it measured.
+            print(f"{name:<30}{split:<11}" + "".join(f"{row[k]:>15.3f}" for k in FIGURES), flush=True)
+            (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     if "prompts only (bare model)" in table:
         ratio = table["adapter"]["dev"]["f1"] / max(table["prompts only (bare model)"]["dev"]["f1"], 1e-9)
         print(f"ratio adapter dev F1 / prompts-only dev F1: {ratio:.2f}")
-    summary = {"training": {"examples": examples, "steps": steps, "seconds": round(training_s),
-                            "losses": [losses[0], losses[-1]], "recipe": config.model_dump()},
-               "results": table}  # fmt: skip
-    (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
