@@ -31,7 +31,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any
 
 from ray import serve
 
@@ -115,19 +115,15 @@ class Engine:
 
     def _resolve(self, registered_model: str, alias: str, pinned: str | None) -> ModelState:
         e = self.settings.engine
-        ref, serving, version, extra, metadata = self._checked(registered_model, alias, pinned, "classifier")
+        adapter, metadata = self._checked(registered_model, alias, pinned, "classifier")
         return ModelState(
-            serving=serving,
-            adapter=ref,
+            **adapter,
             base_model=e.base_model,
             engine=e.kind,
             dtype=self.engine.dtype,
             prompt_style=metadata.get("prompt_style", "full"),
             prompt_version=metadata.get("prompt_version", ""),
             taxonomy_version=metadata.get("taxonomy_version", self.taxonomy.version),
-            version=version,
-            loaded_at=utc_now(),
-            **extra,
         )
 
     async def resolve_extractor(
@@ -144,27 +140,30 @@ class Engine:
             return exc
 
     def _resolve_extractor(self, registered_model: str, alias: str, pinned: str | None) -> ExtractorState:
-        ref, serving, version, extra, _ = self._checked(registered_model, alias, pinned, "extractor")
-        return ExtractorState(serving=serving, adapter=ref, version=version, loaded_at=utc_now(), **extra)
+        return ExtractorState(**self._checked(registered_model, alias, pinned, "extractor")[0])
 
     def _checked(
         self, registered_model: str, alias: str, pinned: str | None, kind: AdapterKind
-    ) -> tuple[str, Literal["champion", "pinned"], str | None, dict[str, Any], dict[str, Any]]:
-        """Reference, how it was chosen, version, registry details and metadata of an adapter of ``kind``, warmed up."""
-        e = self.settings.engine
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """An adapter of ``kind`` (``pinned``, else the alias's), checked and warmed up.
+
+        Returns the fields of its :class:`~serving.model_state.AdapterState` (how it was chosen,
+        its reference and registry version) and its metadata.
+        """
         try:
             if pinned:
-                ref, serving, version = pinned, "pinned", None
-                extra: dict[str, Any] = {}
+                adapter: dict[str, Any] = {"serving": "pinned", "adapter": pinned}
             else:
                 found = version_by_alias(registered_model, alias)
-                ref, serving, version = registry_ref(registered_model, found.version), "champion", found.version
-                extra = {"registered_model": registered_model, "alias": alias, "run_id": found.run_id}
-            metadata = checked_metadata(self._local(ref), e.base_model, self.model_dir, self.taxonomy, kind)
+                adapter = {"serving": "champion", "adapter": registry_ref(registered_model, found.version),
+                           "registered_model": registered_model, "alias": alias, "version": found.version,
+                           "run_id": found.run_id}  # fmt: skip
+            folder = self._local(adapter["adapter"])
+            metadata = checked_metadata(folder, self.settings.engine.base_model, self.model_dir, self.taxonomy, kind)
         except AdapterError as exc:
             raise ChampionError.from_adapter_error(exc) from None
-        self._warm(ref)
-        return ref, serving, version, extra, metadata
+        self._warm(adapter["adapter"])
+        return {**adapter, "loaded_at": utc_now()}, metadata
 
     async def warm(self, ref: str) -> str:
         """Load adapter ``ref`` on this replica now (a reload broadcasts it to every Engine replica)."""

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from mail2ticket.taxonomy import UNKNOWN, Taxonomy
-from serving.model_state import ModelState
+from serving.model_state import AdapterState, ModelState
 
 if TYPE_CHECKING:
     from ray.serve.metrics import Counter, Gauge, Histogram
@@ -262,28 +262,22 @@ def adapter_series(state: ModelState, extraction: bool) -> list[dict[str, str]]:
     The extractor agents are listed only when extraction is on, with their adapter (none: the
     base model with their prompts).
     """
-    classifier = {
-        "role": "classifier",
-        "serving": state.serving,
-        "registered_model": ascii_label(state.registered_model or ""),
-        "version": state.version or "",
-        "adapter": ascii_label(state.adapter or ""),
-        "base_model": ascii_label(state.base_model),
+    classifier = {"role": "classifier", **_adapter_labels(state), "base_model": ascii_label(state.base_model)}
+    if not extraction:
+        return [classifier]
+    return [classifier, {**classifier, "role": "extractor", **_adapter_labels(state.extractor)}]
+
+
+def _adapter_labels(adapter: AdapterState | None) -> dict[str, str]:
+    """The labels naming an agent's adapter: how it is served, its registry version, its reference."""
+    if adapter is None:
+        return {"serving": "base", "registered_model": "", "version": "", "adapter": ""}
+    return {
+        "serving": adapter.serving,
+        "registered_model": ascii_label(adapter.registered_model or ""),
+        "version": adapter.version or "",
+        "adapter": ascii_label(adapter.adapter or ""),
     }
-    series = [classifier]
-    if extraction:
-        extractor = state.extractor
-        series.append(
-            {
-                **classifier,
-                "role": "extractor",
-                "serving": extractor.serving if extractor else "base",
-                "registered_model": ascii_label(extractor.registered_model or "") if extractor else "",
-                "version": (extractor.version or "") if extractor else "",
-                "adapter": ascii_label(extractor.adapter or "") if extractor else "",
-            }
-        )
-    return series
 
 
 def refresh_period_s() -> float:
