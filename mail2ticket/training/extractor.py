@@ -33,6 +33,19 @@ from mail2ticket.training.trainer import Example, TrainingResult, build_answer_e
 
 #: What an extractor adapter's metadata says it is, so it is never served as a classifier.
 ADAPTER_KIND: AdapterKind = "extractor"
+#: The extraction adapter's recipe where it differs from the classifier's (the paper's 30 steps on
+#: every layer): the answers are longer and more varied than a label, so 100 steps, with the last 4
+#: decoder layers adapted to keep them affordable on a CPU, at lr 5e-4 (measured on unseen
+#: generated tickets and the hand-written dev set: bench/RESULTS.md).
+EXTRACTOR_TRAINING = TrainingConfig(max_steps=100, learning_rate=5e-4, lora_layers=4)
+#: The recipe's fields a pipeline run sets, as ``extractor_<field>`` parameters.
+EXTRACTOR_PIPELINE_FIELDS: tuple[str, ...] = (
+    "lora_layers",
+    "learning_rate",
+    "max_steps",
+    "batch_size",
+    "gradient_accumulation",
+)
 
 
 @dataclass(frozen=True)
@@ -61,17 +74,19 @@ def extraction_examples(
 ) -> list[ExtractionExample]:
     """The training pairs of prepared records (``email``, ``category``, ``fields``, maybe ``received_at``).
 
-    A record of ``unknown``, of a category without fields or without a ``fields`` object is
-    skipped; one whose fields are all absent after validation teaches the answer ``{}``, which
-    is what an e-mail that states nothing should get.
+    A record of ``unknown``, of a category without fields, or without ground truth (no
+    ``fields`` object, or an empty one: preparation writes ``{}`` for a ticket the ground-truth
+    file does not cover) is skipped; one whose fields are all absent after validation teaches
+    the answer ``{}``, which is what an e-mail that states nothing should get.
     """
     examples = []
     for record in records:
         agent = agents.get(str(record.get("category")))
-        if agent is None or not agent.fields or not isinstance(record.get("fields"), Mapping):
+        truth = record.get("fields")
+        if agent is None or not agent.fields or not isinstance(truth, Mapping) or not truth:
             continue
         email, received_at = str(record["email"]), record.get("received_at")
-        fields = agent.finalize(dict(record["fields"]), received_at, email)
+        fields = agent.finalize(dict(truth), received_at, email)
         examples.append(ExtractionExample(agent, email, received_at, extraction_answer(agent, fields)))
     return examples
 
@@ -117,4 +132,18 @@ def train_extractor(
     )
 
 
-__all__ = ["ADAPTER_KIND", "ExtractionExample", "extraction_answer", "extraction_examples", "train_extractor"]
+def extractor_pipeline_defaults() -> dict[str, Any]:
+    """The pipeline's ``extractor_<field>`` parameters, defaulting to :data:`EXTRACTOR_TRAINING` (None as 0)."""
+    return {f"extractor_{name}": getattr(EXTRACTOR_TRAINING, name) or 0 for name in EXTRACTOR_PIPELINE_FIELDS}
+
+
+__all__ = [
+    "ADAPTER_KIND",
+    "EXTRACTOR_PIPELINE_FIELDS",
+    "EXTRACTOR_TRAINING",
+    "ExtractionExample",
+    "extraction_answer",
+    "extraction_examples",
+    "extractor_pipeline_defaults",
+    "train_extractor",
+]

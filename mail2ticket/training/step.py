@@ -1,4 +1,7 @@
-"""The pipeline's training step: train an adapter and log everything to a new MLflow run.
+"""The pipeline's training steps: train an adapter and log everything to a new MLflow run.
+
+:func:`training_step` trains the classifier's adapter in a new pipeline run (the parent run);
+:func:`extractor_training_step` trains the extraction agents' adapter in a run beside it.
 
 The KFP component in ``components/train_adapter.py`` is a thin wrapper around this function,
 so the step is tested without a cluster and behaves the same under ``kfp.local`` and on
@@ -20,6 +23,7 @@ from mail2ticket.registry.promotion import ADAPTER_MODEL_TAG
 from mail2ticket.storage import is_s3, upload
 from mail2ticket.taxonomy import load_taxonomy
 from mail2ticket.training.config import TrainingConfig
+from mail2ticket.training.extractor import train_extractor
 from mail2ticket.training.routing import fit_routing
 from mail2ticket.training.trainer import train_adapter
 
@@ -102,6 +106,63 @@ def training_step(
     }
 
 
+def extractor_training_step(
+    train_path: str | Path,
+    adapter_dir: str | Path,
+    base_model: str,
+    config: TrainingConfig,
+    sibling_run_id: str,
+    tracking_uri: str | None = None,
+    max_examples: int | None = None,
+    artifact_store_uri: str | None = None,
+) -> dict[str, Any]:
+    """Train the extraction agents' adapter; log it into a new run beside ``sibling_run_id``.
+
+    The sibling is the classifier candidate's run, so both adapters of one pipeline run sit
+    under the same parent in MLflow. Only records with ground-truth fields train (preparation
+    writes ``{}`` for a ticket the ground-truth file does not cover); ``max_examples`` caps them.
+    The run holds the parameters, the loss curve, the training set as a dataset input and the
+    adapter, as artifacts and as the logged model the registry version links to.
+    """
+    import mlflow
+
+    mlflow_client = tracking.client(tracking_uri)
+    records = [r for r in read_labelled_jsonl(train_path) if r.get("fields")][:max_examples]
+    taxonomy = load_taxonomy()
+    model_dir = resolve_model(base_model)
+    run_id = tracking.child_run(
+        mlflow_client, sibling_run_id, f"extractor candidate: {base_model} + LoRA",
+        {"mail2ticket.step": "train", "mail2ticket.model": "extractor"},
+    )  # fmt: skip
+    with mlflow.start_run(run_id=run_id):
+        mlflow.log_params({"base_model": base_model, "train_examples": len(records), **config.model_dump()})
+        tracking.log_dataset(records, "train", "training", str(train_path))
+        result = train_extractor(
+            model_dir, records, adapter_dir, config, taxonomy, base_model,
+            on_step=lambda step, loss, lr: mlflow.log_metrics({"train_loss": loss, "learning_rate": lr},
+                                                              step=step, synchronous=False),
+        )  # fmt: skip
+        mlflow.log_metrics(
+            {"train_tokens_per_second": result.tokens_per_second, "train_seconds": result.seconds,
+             "skipped_too_long": float(result.skipped_too_long)}
+        )  # fmt: skip
+        mlflow.set_tags({"taxonomy_version": taxonomy.version, "taxonomy_digest": taxonomy.digest})
+        mlflow.log_artifacts(str(adapter_dir), "adapter")
+        model_id = _log_adapter_model(mlflow_client, run_id, Path(adapter_dir), base_model)
+        copy_uri = None
+        if artifact_store_uri:
+            copy_uri = _copy_adapter(Path(adapter_dir), artifact_store_uri.rstrip("/") + f"/{run_id}")
+            mlflow.set_tag("adapter_uri", copy_uri)
+    return {
+        "run_id": run_id,
+        "model_id": model_id,
+        "steps": result.steps,
+        "final_loss": result.losses[-1],
+        "adapter_uri": copy_uri,
+        "metadata": read_metadata(adapter_dir),
+    }
+
+
 def _log_adapter_model(mlflow_client: Any, run_id: str, adapter_dir: Path, base_model: str) -> str:
     """The adapter as an MLflow logged model of the run (the registry version links to it)."""
     import mlflow
@@ -122,4 +183,4 @@ def _copy_adapter(adapter_dir: Path, destination: str) -> str:
     return destination
 
 
-__all__ = ["training_step"]
+__all__ = ["extractor_training_step", "training_step"]

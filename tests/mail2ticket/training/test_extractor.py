@@ -57,6 +57,10 @@ def test_answers_hold_only_what_serving_would_keep_in_the_schemas_order() -> Non
     assert list(json.loads(extraction_answer(agent, reordered))) == agent.fields
     no_fields = [{"category": "unknown", "email": email, "fields": {}}]
     assert extraction_examples(no_fields, AGENTS) == []
+    # Preparation writes {} for a ticket the ground truth does not cover: no truth, nothing taught.
+    assert extraction_examples([{**record, "fields": {}}], AGENTS) == []
+    stated_nothing = {**record, "fields": dict.fromkeys(agent.fields)}
+    assert extraction_examples([stated_nothing], AGENTS)[0].answer == "{}"
 
 
 @pytest.fixture(scope="module")
