@@ -1,6 +1,8 @@
 """Promote a trained adapter in the MLflow registry: ``champion`` or ``challenger``.
 
-Registered model ``mail2ticket-classifier``; the alias ``champion`` is what serving loads.
+Registered models ``mail2ticket-classifier`` and ``mail2ticket-extractor`` (the extraction
+agents' adapter, on field F1: :meth:`PromotionPolicy.for_extractor`); the alias ``champion`` is
+what serving loads.
 A candidate becomes champion when there is none, or when its metric (macro-F1 by default)
 is strictly higher than the champion's, by at least ``min_delta``, and its match rate reaches
 the floor; otherwise it gets the alias ``challenger``. The reason is a tag on the model version
@@ -34,8 +36,10 @@ ADAPTER_MODEL_TAG = "mail2ticket.adapter_model_id"
 
 logger = logging.getLogger(__name__)
 
-#: Metrics a candidate must have, or its run is partial and nothing moves.
+#: Metrics a classifier candidate must have, or its run is partial and nothing moves.
 REQUIRED_METRICS = ("macro_f1", "accuracy", "match_rate")
+#: The same for an extractor candidate (the extraction agents' adapter), scored on ticket fields.
+EXTRACTION_REQUIRED_METRICS = ("extraction_f1", "extraction_precision", "extraction_recall", "extraction_exact_match")
 #: The version tag that orders concurrent promotions: ``pending`` from registration, then ``decided``.
 STATE_TAG = "promotion_state"
 #: How often a promotion checks whether the older pending versions have decided, in seconds.
@@ -60,6 +64,13 @@ class PromotionPolicy:
     """A version pending for longer than this is a promotion that died; later ones stop waiting for it."""
     require_beating_classical: bool = False
     """Only a candidate that beats the classical baseline (TF-IDF + linear) may become champion."""
+    required_metrics: tuple[str, ...] = REQUIRED_METRICS
+    """Metrics the candidate's evaluation must have written, or the run is partial and nothing moves."""
+
+    @classmethod
+    def for_extractor(cls, metric: str = "extraction_f1", min_delta: float = 0.0) -> PromotionPolicy:
+        """The extractor adapter's policy: the same gates on field F1, without a match rate (no label to match)."""
+        return cls(metric=metric, min_delta=min_delta, min_match_rate=0.0, required_metrics=EXTRACTION_REQUIRED_METRICS)
 
 
 @dataclass
@@ -91,7 +102,7 @@ def decide(
 ) -> tuple[bool, str]:
     """Whether a candidate with ``metrics`` should replace a champion with ``champion_metrics``."""
     value = metrics[policy.metric]
-    if metrics["match_rate"] < policy.min_match_rate:
+    if metrics.get("match_rate", 1.0) < policy.min_match_rate:  # a classifier's: it has no other way to be absent
         return False, f"match rate {metrics['match_rate']:.4f} is under the floor {policy.min_match_rate:.4f}"
     if champion_metrics is None:
         return True, f"no champion yet; {policy.metric} {value:.4f}"
@@ -157,12 +168,16 @@ def promote(
     artifact_path: str = "adapter",
     classical_metrics: dict[str, float] | None = None,
     model_id: str | None = None,
+    description: str = "LoRA adapters of the mail2ticket classification agent",
 ) -> PromotionDecision:
-    """Register the adapter logged under ``artifact_path`` in run ``run_id`` and move the aliases."""
+    """Register the adapter logged under ``artifact_path`` in run ``run_id`` and move the aliases.
+
+    ``description`` is the registered model's, when this promotion creates it.
+    """
     from mlflow.exceptions import MlflowException
 
     policy = policy or PromotionPolicy()
-    missing = [m for m in (*REQUIRED_METRICS, policy.metric) if not metrics or m not in metrics]
+    missing = [m for m in (*policy.required_metrics, policy.metric) if not metrics or m not in metrics]
     if missing:
         return PromotionDecision(False, None, None, f"partial run: no {', '.join(sorted(set(missing)))}; nothing moved")
     assert metrics is not None
@@ -176,7 +191,7 @@ def promote(
     try:
         client.get_registered_model(name)
     except MlflowException:
-        client.create_registered_model(name, description="LoRA adapters of the mail2ticket classification agent")
+        client.create_registered_model(name, description=description)
     tags = {
         **(version_tags or {}),
         **{f"metric.{k}": repr(float(v)) for k, v in metrics.items()},
@@ -225,6 +240,7 @@ def promotion_step(
     tracking_uri: str | None = None,
     registered_model: str = REGISTERED_MODEL,
     classical_metrics_path: str | Path | None = None,
+    description: str | None = None,
 ) -> PromotionDecision:
     """The pipeline's promote step: the candidate's metrics file, its run's adapter, the aliases moved.
 
@@ -232,7 +248,7 @@ def promotion_step(
     it is recorded on the version (and required when the policy says so).
     """
     metrics = _read_metrics(metrics_path)
-    wanted = (*REQUIRED_METRICS, policy.metric)
+    wanted = (*policy.required_metrics, policy.metric)
     candidate = {k: float(v) for k, v in metrics.items() if k in wanted or k.removeprefix("dev_") in wanted}
     classical = _read_metrics(classical_metrics_path) if classical_metrics_path else None
     client = tracking.client(tracking_uri)
@@ -242,7 +258,7 @@ def promotion_step(
         tags[tracking.KFP_RUN_ID_TAG] = run.data.tags[tracking.KFP_RUN_ID_TAG]
     model_id = run.data.tags.get(ADAPTER_MODEL_TAG)
     return promote(client, run_id, candidate, policy, registered_model, tags, classical_metrics=classical,
-                   model_id=model_id)  # fmt: skip
+                   model_id=model_id, **({"description": description} if description else {}))  # fmt: skip
 
 
 def _read_metrics(path: str | Path) -> dict[str, Any]:
@@ -255,6 +271,7 @@ def _read_metrics(path: str | Path) -> dict[str, Any]:
 
 __all__ = [
     "ADAPTER_MODEL_TAG",
+    "EXTRACTION_REQUIRED_METRICS",
     "REQUIRED_METRICS",
     "STATE_TAG",
     "PromotionDecision",

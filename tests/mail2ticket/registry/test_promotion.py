@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -10,7 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 import mlflow
 import pytest
 
-from mail2ticket.registry.promotion import STATE_TAG, PromotionDecision, PromotionPolicy, decide, promote
+from mail2ticket.registry.promotion import (
+    EXTRACTION_REQUIRED_METRICS,
+    STATE_TAG,
+    PromotionDecision,
+    PromotionPolicy,
+    decide,
+    promote,
+    promotion_step,
+)
 from mail2ticket.registry.tracking import CHAMPION, TrackingError, client, run_tags
 
 
@@ -91,6 +100,32 @@ def test_partial_or_failed_runs_never_move_the_champion(registry) -> None:
     failed = promote(mlflow_client, finished_run(good(0.99), status="FAILED"), good(0.99), name=name)
     assert not failed.promoted and "FAILED" in failed.reason
     assert champion_version(mlflow_client, name) == champion.version
+
+
+def extraction(f1: float) -> dict[str, float]:
+    return {"extraction_f1": f1, "extraction_precision": f1, "extraction_recall": f1, "extraction_exact_match": 0.1}
+
+
+def test_extractor_adapters_pass_the_same_gates_on_field_f1(registry, mlflow_server: str, tmp_path) -> None:
+    """No match rate to floor, field F1 compared with the champion's, a partial evaluation moves nothing."""
+    mlflow_client, name = registry
+    policy = PromotionPolicy.for_extractor(min_delta=0.02)
+    assert policy.required_metrics == EXTRACTION_REQUIRED_METRICS and policy.metric == "extraction_f1"
+    report = tmp_path / "metrics.json"
+    report.write_text(json.dumps({**extraction(0.4), "dev_extraction_f1": 0.3, "field_f1.x.y": 1.0, "task": "x"}))
+    first = promotion_step(report, finished_run(extraction(0.4)), policy, mlflow_server, name, description="ex")
+    assert first.promoted and first.alias == "champion" and first.metrics["dev_extraction_f1"] == 0.3
+    assert "field_f1.x.y" not in first.metrics  # only the gate's metrics travel to the version's tags
+    assert mlflow_client.get_registered_model(name).description == "ex"
+    close = promote(mlflow_client, finished_run(extraction(0.41)), extraction(0.41), policy, name=name)
+    assert not close.promoted and "by 0.02" in close.reason
+    better = promote(mlflow_client, finished_run(extraction(0.5)), extraction(0.5), policy, name=name)
+    assert better.promoted and champion_version(mlflow_client, name) == better.version
+    partial = {"extraction_f1": 0.9}
+    missing = promote(mlflow_client, finished_run(partial), partial, policy, name=name)
+    assert missing.version is None and "extraction_exact_match" in missing.reason
+    classifier_figures = promote(mlflow_client, finished_run(good(0.99)), good(0.99), policy, name=name)
+    assert classifier_figures.version is None and champion_version(mlflow_client, name) == better.version
 
 
 def test_concurrent_promotions_decide_one_after_the_other(registry) -> None:
