@@ -7,4 +7,14 @@ downloaded at run time.
 """
 
 # The components, one module each (imported by the pipeline; importing this package loads no kfp).
-__all__ = ["evaluate", "images", "prepare_data", "promote", "train_adapter"]
+__all__ = [
+    "drift",
+    "evaluate",
+    "evaluate_extractor",
+    "forecast",
+    "images",
+    "prepare_data",
+    "promote",
+    "train_adapter",
+    "train_extractor",
+]

@@ -1,4 +1,4 @@
-"""KFP component: promote the candidate in the MLflow registry (champion / challenger)."""
+"""KFP components: promote a candidate in the MLflow registry (champion / challenger), classifier or extractor."""
 
 # No `from __future__ import annotations` here: KFP reads the real annotation objects.
 
@@ -42,4 +42,34 @@ def promote_adapter(
         json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
     decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason,
                               "beats_classical": result.beats_classical})  # fmt: skip
+    return result.alias or ""
+
+
+@dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
+def promote_extractor(
+    candidate_report: Input[Artifact],
+    decision: Output[Artifact],
+    mlflow_run_id: str,
+    metric: str = "extraction_f1",
+    min_delta: float = 0.0,
+    registered_model: str = "mail2ticket-extractor",
+    mlflow_tracking_uri: str = "",
+) -> str:
+    """Register the extraction agents' adapter and move its aliases; returns the alias it got ('' when none moved).
+
+    metric: the field metric compared with the champion's (extraction_f1 on the test set, or
+        dev_extraction_f1 when the pipeline evaluates the hand-written dev set).
+    """
+    import json
+
+    from mail2ticket.registry.promotion import PromotionPolicy, promotion_step
+
+    result = promotion_step(
+        candidate_report.path, mlflow_run_id, PromotionPolicy.for_extractor(metric, min_delta),
+        mlflow_tracking_uri or None, registered_model,
+        description="LoRA adapters of the mail2ticket extraction agents (one multi-task adapter)",
+    )  # fmt: skip
+    with open(decision.path, "w", encoding="utf-8") as handle:
+        json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
+    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason})
     return result.alias or ""

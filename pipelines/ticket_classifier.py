@@ -1,5 +1,9 @@
 """The training pipeline: prepare → train → evaluate the candidate, the cascade and both baselines → promote.
 
+Beside the classifier, when the data come with ground-truth fields, the same run trains the
+extraction agents' adapter → evaluates it as served (behind the alert parsers) against the
+prompts-only agents and the parsers alone → promotes it in its own registered model.
+
 Users upload ``pipelines/compiled/ticket_classifier.yaml`` in the KFP UI and start runs with
 their own parameters; MLflow holds the runs (tagged with the KFP run id) and the registry's
 ``champion`` is what serving loads.
@@ -21,18 +25,24 @@ from pathlib import Path
 from kfp import compiler, dsl
 
 from components.evaluate import evaluate_baseline, evaluate_candidate, evaluate_classical
+from components.evaluate_extractor import evaluate_extraction_baseline, evaluate_extractor
 from components.prepare_data import prepare_data
-from components.promote import promote_adapter
+from components.promote import promote_adapter, promote_extractor
 from components.train_adapter import train_adapter
+from components.train_extractor import train_extractor_adapter
 from mail2ticket.data.prepare.config import pipeline_defaults as preparation_defaults
 from mail2ticket.data.prepare.feedback import FEEDBACK_HOLDOUT
+from mail2ticket.evaluation.extraction_step import EXTRACTION_BUDGET
 from mail2ticket.training.config import pipeline_defaults as training_defaults
+from mail2ticket.training.extractor import extractor_pipeline_defaults
 from pipelines.cluster import ClusterSettings, on_cluster
 
 #: The preparation parameters' defaults, from their one home (PrepareConfig).
 PREPARATION = preparation_defaults()
 #: The training parameters' defaults, from their one home (TrainingConfig).
 TRAINING = training_defaults()
+#: The extractor adapter's recipe defaults, from their one home (EXTRACTOR_TRAINING).
+EXTRACTOR = extractor_pipeline_defaults()
 
 PIPELINE_NAME = "mail2ticket-ticket-classifier"
 COMPILED_PATH = Path(__file__).parent / "compiled" / "ticket_classifier.yaml"
@@ -83,6 +93,18 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         artifact_store_uri: str = "",
         mlflow_experiment: str = "mail2ticket-classifier",
         registered_model: str = "mail2ticket-classifier",
+        train_extractors: bool = True,
+        extractor_lora_layers: int = EXTRACTOR["extractor_lora_layers"],
+        extractor_learning_rate: float = EXTRACTOR["extractor_learning_rate"],
+        extractor_max_steps: int = EXTRACTOR["extractor_max_steps"],
+        extractor_batch_size: int = EXTRACTOR["extractor_batch_size"],
+        extractor_gradient_accumulation: int = EXTRACTOR["extractor_gradient_accumulation"],
+        max_extractor_train_examples: int = 0,
+        max_extraction_examples: int = 0,
+        extraction_max_new_tokens: int = EXTRACTION_BUDGET,
+        extractor_metric: str = "extraction_f1",
+        extractor_min_delta: float = 0.0,
+        extractor_registered_model: str = "mail2ticket-extractor",
     ):
         """Train, evaluate and promote the classification adapter.
 
@@ -126,6 +148,18 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             artifact_store_uri: Also copy the adapter there (local path or s3:// prefix).
             mlflow_experiment: MLflow experiment of the runs.
             registered_model: Registered model whose champion serving loads.
+            train_extractors: Also train, evaluate and promote the extraction agents' adapter (needs ground_truth_uri).
+            extractor_lora_layers: Extractor adapter: adapt the last N decoder layers only (0: all).
+            extractor_learning_rate: Extractor adapter: learning rate.
+            extractor_max_steps: Extractor adapter: optimiser steps.
+            extractor_batch_size: Extractor adapter: examples per device step.
+            extractor_gradient_accumulation: Extractor adapter: device steps per optimiser step.
+            max_extractor_train_examples: Train the extractor on the first N tickets with ground truth only (0: all).
+            max_extraction_examples: Score extraction on N e-mails of the test and of the dev set, spread (0: all).
+            extraction_max_new_tokens: Tokens an extraction may write when it is scored (as served).
+            extractor_metric: Field metric the extractor candidate must beat its champion on (extraction_f1, dev_...).
+            extractor_min_delta: How much the extractor candidate must beat its champion's metric by.
+            extractor_registered_model: Registered model of the extractor adapters, whose champion serving loads.
         """
         prepared = prepare_data(
             raw_uri=data_uri, ground_truth_uri=ground_truth_uri, strategic_categories=strategic_categories,
@@ -167,6 +201,51 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         promoted.after(baseline)  # the baseline figures are logged before the decision
         for task in (prepared, trained, candidate, baseline, classical, promoted):
             task.set_caching_options(False)
+        with (
+            dsl.If(train_extractors == True, name="train-extractors"),  # noqa: E712 (a pipeline condition)
+            dsl.If(ground_truth_uri != "", name="with-ground-truth"),
+        ):
+            extractor = train_extractor_adapter(
+                    train_data=prepared.outputs["train_data"], sibling_run_id=trained.outputs["Output"],
+                    lora_layers=extractor_lora_layers, learning_rate=extractor_learning_rate,
+                    max_steps=extractor_max_steps, batch_size=extractor_batch_size,
+                    gradient_accumulation=extractor_gradient_accumulation, base_model=base_model,
+                    max_train_examples=max_extractor_train_examples, artifact_store_uri=artifact_store_uri,
+                    kfp_run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
+                )  # fmt: skip
+            extraction = evaluate_extractor(
+                    test_data=prepared.outputs["test_data"], adapter=extractor.outputs["adapter"],
+                    mlflow_run_id=extractor.outputs["Output"], base_model=base_model,
+                    max_test_examples=max_extraction_examples, dev_data_uri=dev_data_uri,
+                    max_new_tokens=extraction_max_new_tokens,
+                )  # fmt: skip
+            prompts_only = evaluate_extraction_baseline(
+                    test_data=prepared.outputs["test_data"], mlflow_run_id=extractor.outputs["Output"],
+                    extractor="combined", run_name="extractor baseline: parsers + prompts only",
+                    base_model=base_model, max_test_examples=max_extraction_examples, dev_data_uri=dev_data_uri,
+                    max_new_tokens=extraction_max_new_tokens,
+                ).set_display_name("evaluate-extraction-prompts-only")  # fmt: skip
+            parsers = evaluate_extraction_baseline(
+                    test_data=prepared.outputs["test_data"], mlflow_run_id=extractor.outputs["Output"],
+                    extractor="parsers", run_name="extractor baseline: parsers only", base_model=base_model,
+                    max_test_examples=max_extraction_examples, dev_data_uri=dev_data_uri,
+                    max_new_tokens=extraction_max_new_tokens,
+                ).set_display_name("evaluate-extraction-parsers")  # fmt: skip
+            extractor_promoted = promote_extractor(
+                    candidate_report=extraction.outputs["report"], mlflow_run_id=extractor.outputs["Output"],
+                    metric=extractor_metric, min_delta=extractor_min_delta,
+                    registered_model=extractor_registered_model,
+                )  # fmt: skip
+            extractor_promoted.after(prompts_only, parsers)  # every baseline is logged before the decision
+            extractor_tasks = (extractor, extraction, prompts_only, parsers, extractor_promoted)
+            for task in extractor_tasks:
+                task.set_caching_options(False)
+            if cluster:
+                on_cluster(extractor, settings, gpu=True)
+                on_cluster(extraction, settings, gpu=True)
+                on_cluster(prompts_only, settings, gpu=True)
+                on_cluster(parsers, settings, gpu=False)
+                on_cluster(extractor_promoted, settings, gpu=False)
         if cluster:
             on_cluster(prepared, settings, gpu=False, mlflow=False)
             on_cluster(trained, settings, gpu=True)

@@ -159,7 +159,10 @@ def test_main_fails_with_one_line_when_kfp_is_unreachable(capsys: pytest.Capture
 
 # --- the site's images and MLflow credentials, written into the package before upload -------------
 
-GPU_EXECUTORS = {"exec-train-adapter", "exec-evaluate-candidate", "exec-evaluate-baseline"}
+GPU_EXECUTORS = {
+    "exec-train-adapter", "exec-evaluate-candidate", "exec-evaluate-baseline", "exec-train-extractor-adapter",
+    "exec-evaluate-extractor", "exec-evaluate-extraction-baseline",
+}  # fmt: skip
 RUNTIME = "harbor.dc1.internal/m2t/mail2ticket/runtime:0.2.0"
 GPU = "harbor.dc1.internal/m2t/mail2ticket/engine-gpu:0.2.0"
 

@@ -24,7 +24,9 @@ KFP_PYTHON = REPO_ROOT / ".venv-kfp" / "bin" / "python"
 CHECKER = Path(__file__).with_name("kfp_proto_check.py")
 CHART_COPY = REPO_ROOT / "helm" / "mail2ticket" / "files" / "ticket_classifier.yaml"
 EXECUTORS = {f"exec-{t}" for t in ("prepare-data", "train-adapter", "evaluate-candidate", "evaluate-baseline",
-                                   "evaluate-classical", "promote-adapter")}  # fmt: skip
+                                   "evaluate-classical", "promote-adapter", "train-extractor-adapter",
+                                   "evaluate-extractor", "evaluate-extraction-baseline",
+                                   "evaluate-extraction-baseline-2", "promote-extractor")}  # fmt: skip
 
 
 def check(*paths: Path) -> tuple[int, list[dict[str, Any]]]:

@@ -11,7 +11,15 @@ import yaml
 from pipelines.demo import DEV_SET
 from pipelines.ticket_classifier import COMPILED_PATH, ClusterSettings, build_pipeline, compile_pipeline
 
-GPU_TASKS = ("train-adapter", "evaluate-candidate", "evaluate-baseline")
+#: Tasks on GPU nodes (the second use of a component is its name with ``-2``: the parsers alone run no model).
+GPU_TASKS = (
+    "train-adapter", "evaluate-candidate", "evaluate-baseline", "train-extractor-adapter", "evaluate-extractor",
+    "evaluate-extraction-baseline",
+)  # fmt: skip
+#: The classifier's runs of one pipeline run, beside which the extractor's go.
+CLASSIFIER_RUNS = {"candidate", "cascade", "zero-shot baseline", "classical baseline"}
+#: The extractor's runs: its candidate, the prompts-only agents and the parsers alone.
+EXTRACTOR_RUNS = {"extractor candidate", "extractor baseline"}
 #: A hand-made export of the review queue (see tests/mail2ticket/data/test_feedback.py).
 FEEDBACK = Path(__file__).parents[1] / "mail2ticket" / "data" / "feedback" / "review_export.jsonl"
 
@@ -58,7 +66,8 @@ def test_gpu_steps_go_to_a10_nodes_with_secrets(default_settings: ClusterSetting
         mapped = {e["secretKey"] for s in k8s["secretAsEnv"] for e in s["keyToEnv"]}
         assert "MLFLOW_TRACKING_URI" in mapped and "MLFLOW_TRACKING_USERNAME" not in mapped
         assert containers[f"exec-{task}"]["container"]["resources"]["accelerator"]["resourceCount"] == "1"
-    for task in ("prepare-data", "evaluate-classical", "promote-adapter"):
+    for task in ("prepare-data", "evaluate-classical", "promote-adapter", "evaluate-extraction-baseline-2",
+                 "promote-extractor"):  # fmt: skip
         assert "nodeSelector" not in executors[f"exec-{task}"]
         assert "accelerator" not in containers[f"exec-{task}"]["container"].get("resources", {})
     parameters = spec["root"]["inputDefinitions"]["parameters"]
@@ -87,7 +96,7 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
     model_name = "mail2ticket-classifier-pipeline-test"
     common = dict(max_steps=3, max_train_examples=24, max_test_examples=8, registered_model=model_name,
-                  mlflow_experiment="pipeline-test")  # fmt: skip
+                  mlflow_experiment="pipeline-test", train_extractors=False)  # fmt: skip
     pipeline = local_pipeline(tmp_path, tickets=400, seed=4, dev_lines=6, **common)
     pipeline()
     client = MlflowClient(mlflow_server)
@@ -120,9 +129,7 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     candidate = client.get_run(challenger.run_id)
     parent = candidate.data.tags[PARENT_RUN_TAG]
     siblings = client.search_runs([candidate.info.experiment_id], f"tags.`{PARENT_RUN_TAG}` = '{parent}'")
-    assert {r.info.run_name.split(":")[0] for r in siblings} == {
-        "candidate", "cascade", "zero-shot baseline", "classical baseline",
-    }  # fmt: skip
+    assert {r.info.run_name.split(":")[0] for r in siblings} == CLASSIFIER_RUNS  # train_extractors=False: none
     reviewed_metrics = {"reviewed_accuracy", "reviewed_macro_f1", "accuracy"}
     for sibling in siblings:
         assert reviewed_metrics <= set(sibling.data.metrics), sibling.info.run_name
@@ -134,15 +141,25 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
 def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
     mlflow_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """What a user comparing experiments in MLflow sees, read back through the client of a real server."""
+    """What a user comparing experiments in MLflow sees, read back through the client of a real server.
+
+    One pipeline run trains both adapters: the classifier's runs and the extractor's sit under
+    the same parent, each group with the same metric names, each adapter in its registered model.
+    """
     from mlflow import MlflowClient
 
+    from mail2ticket.evaluation import Candidate
     from mail2ticket.registry.promotion import ADAPTER_MODEL_TAG
     from mail2ticket.registry.tracking import EXPERIMENT_KIND_TAG, PARENT_RUN_TAG
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
-    names = {"registered_model": "mlflow-view-test", "mlflow_experiment": "mlflow-view-test"}
-    run = local_pipeline(tmp_path, 300, 5, 4, max_steps=2, max_train_examples=16, max_test_examples=6, **names)
+    names = {"registered_model": "mlflow-view-test", "mlflow_experiment": "mlflow-view-test",
+             "extractor_registered_model": "mlflow-view-extractor"}  # fmt: skip
+    extractor = {"extractor_max_steps": 2, "extractor_lora_layers": 1, "extractor_batch_size": 2,
+                 "extractor_gradient_accumulation": 1, "max_extractor_train_examples": 12,
+                 "max_extraction_examples": 3}  # fmt: skip
+    run = local_pipeline(tmp_path, 300, 5, 40, max_steps=2, max_train_examples=16, max_test_examples=6, **names,
+                         **extractor)  # fmt: skip
     run()
     client = MlflowClient(mlflow_server)
     experiment = client.get_experiment_by_name("mlflow-view-test")
@@ -150,14 +167,13 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
     runs = client.search_runs([experiment.experiment_id])
     parents = [r for r in runs if PARENT_RUN_TAG not in r.data.tags]
     assert len(parents) == 1 and parents[0].info.run_name.startswith("pipeline ")
-    children = {
-        r.info.run_name.split(":")[0]: r for r in runs if r.data.tags.get(PARENT_RUN_TAG) == parents[0].info.run_id
-    }
-    assert set(children) == {"candidate", "cascade", "zero-shot baseline", "classical baseline"}
-    shared = set.intersection(*(set(r.data.metrics) for r in children.values()))
+    children = {r.info.run_name: r for r in runs if r.data.tags.get(PARENT_RUN_TAG) == parents[0].info.run_id}
+    classifiers = {name.split(":")[0]: r for name, r in children.items() if not name.startswith("extractor")}
+    assert set(classifiers) == CLASSIFIER_RUNS
+    shared = set.intersection(*(set(r.data.metrics) for r in classifiers.values()))
     assert {"accuracy", "macro_f1", "dev_accuracy", "dev_macro_f1", "automation_rate"} <= shared
     assert any(name.startswith("f1_") for name in shared) and any(name.startswith("dev_recall_") for name in shared)
-    candidate = children["candidate"]
+    candidate = classifiers["candidate"]
     contexts = {}
     for dataset_input in candidate.inputs.dataset_inputs:
         context = next(t.value for t in dataset_input.tags if t.key == "mlflow.data.context")
@@ -172,6 +188,31 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
     assert {"name": "mlflow-view-test", "version": int(version.version)} in registered
     assert version.source == logged.artifact_location  # the registry serves the logged model's files
     assert "adapter_model.safetensors" in {f.path for f in client.list_logged_model_artifacts(logged.model_id)}
+
+    # The extractor: its candidate and both baselines, side by side under the same metric names.
+    extractors = {name: r for name, r in children.items() if name.startswith("extractor")}
+    assert {name.split(":")[0] for name in extractors} == EXTRACTOR_RUNS and len(extractors) == 3
+    shared = set.intersection(*(set(r.data.metrics) for r in extractors.values()))
+    assert {"extraction_f1", "extraction_exact_match", "extraction_hostname_f1", "dev_extraction_f1",
+            "dev_extraction_dates_f1"} <= shared  # fmt: skip
+    assert any(name.startswith("dev_field_f1.") for name in shared)
+    parsers = extractors["extractor baseline: parsers only"].data.metrics
+    assert parsers["extraction_answered_by_model"] == 0 and parsers["dev_extraction_answered_by_model"] == 0
+    assert parsers["extraction_examples"] == parsers["dev_extraction_examples"] == 3
+    trained = next(r for name, r in extractors.items() if name.startswith("extractor candidate"))
+    assert len(client.get_metric_history(trained.info.run_id, "train_loss")) == 2
+    assert trained.data.metrics["extraction_answered_by_model"] + trained.data.metrics[
+        "extraction_answered_by_parser"] == 3  # fmt: skip
+    extractor_version = client.get_model_version_by_alias("mlflow-view-extractor", "champion")
+    assert extractor_version.run_id == trained.info.run_id
+    assert float(extractor_version.tags["metric.extraction_f1"]) == trained.data.metrics["extraction_f1"]
+    assert extractor_version.source == client.get_logged_model(trained.data.tags[ADAPTER_MODEL_TAG]).artifact_location
+    # What serving resolves: the registry's champion, an extractor adapter on the same base model.
+    served = Candidate.resolve("embedded:smollm2-135m", f"models:/mlflow-view-extractor/{extractor_version.version}",
+                               kind="extractor")  # fmt: skip
+    assert served.metadata["kind"] == "extractor" and served.metadata["steps"] == 2
+    with pytest.raises(Exception, match="extractor"):
+        Candidate.resolve("embedded:smollm2-135m", f"models:/mlflow-view-test/{version.version}", kind="extractor")
 
 
 def test_preparation_defaults_come_from_prepare_config_only() -> None:
