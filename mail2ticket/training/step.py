@@ -25,7 +25,7 @@ from mail2ticket.taxonomy import load_taxonomy
 from mail2ticket.training.config import TrainingConfig
 from mail2ticket.training.extractor import train_extractor
 from mail2ticket.training.routing import fit_routing
-from mail2ticket.training.trainer import train_adapter
+from mail2ticket.training.trainer import TrainingResult, train_adapter
 
 
 def training_step(
@@ -71,20 +71,12 @@ def training_step(
             tracking.log_dataset(records, "train", "training", str(train_path))
             if validation:
                 tracking.log_dataset(validation, "validation", "validation", str(validation_path))
-            result = train_adapter(
-                model_dir, records, adapter_dir, config, taxonomy, base_model,
-                # Queued (MLflow's async logging, flushed when the run ends): no HTTP round trip per step.
-                on_step=lambda step, loss, lr: mlflow.log_metrics({"train_loss": loss, "learning_rate": lr},
-                                                                  step=step, synchronous=False),
-            )  # fmt: skip
+            result = train_adapter(model_dir, records, adapter_dir, config, taxonomy, base_model, _log_step)
             # The classical model trains on the whole training split, whatever the LLM's budget.
             routing = fit_routing(
                 adapter_dir, model_dir, split, validation, taxonomy, config.prompt_style, target_precision
             )
-            mlflow.log_metrics(
-                {"train_tokens_per_second": result.tokens_per_second, "train_seconds": result.seconds,
-                 "skipped_too_long": float(result.skipped_too_long), **routing}
-            )  # fmt: skip
+            mlflow.log_metrics({**_speed(result), **routing})
             mlflow.set_tags(
                 {"taxonomy_version": taxonomy.version, "taxonomy_digest": taxonomy.digest,
                  "prompt_version": result.metadata["prompt_version"]}
@@ -137,15 +129,8 @@ def extractor_training_step(
     with mlflow.start_run(run_id=run_id):
         mlflow.log_params({"base_model": base_model, "train_examples": len(records), **config.model_dump()})
         tracking.log_dataset(records, "train", "training", str(train_path))
-        result = train_extractor(
-            model_dir, records, adapter_dir, config, taxonomy, base_model,
-            on_step=lambda step, loss, lr: mlflow.log_metrics({"train_loss": loss, "learning_rate": lr},
-                                                              step=step, synchronous=False),
-        )  # fmt: skip
-        mlflow.log_metrics(
-            {"train_tokens_per_second": result.tokens_per_second, "train_seconds": result.seconds,
-             "skipped_too_long": float(result.skipped_too_long)}
-        )  # fmt: skip
+        result = train_extractor(model_dir, records, adapter_dir, config, taxonomy, base_model, _log_step)
+        mlflow.log_metrics(_speed(result))
         mlflow.set_tags({"taxonomy_version": taxonomy.version, "taxonomy_digest": taxonomy.digest})
         mlflow.log_artifacts(str(adapter_dir), "adapter")
         model_id = _log_adapter_model(mlflow_client, run_id, Path(adapter_dir), base_model)
@@ -160,6 +145,23 @@ def extractor_training_step(
         "final_loss": result.losses[-1],
         "adapter_uri": copy_uri,
         "metadata": read_metadata(adapter_dir),
+    }
+
+
+def _log_step(step: int, loss: float, learning_rate: float) -> None:
+    """One optimiser step's loss and learning rate into the active run, queued (MLflow's async
+    logging, flushed when the run ends): no HTTP round trip per step."""
+    import mlflow
+
+    mlflow.log_metrics({"train_loss": loss, "learning_rate": learning_rate}, step=step, synchronous=False)
+
+
+def _speed(result: TrainingResult) -> dict[str, float]:
+    """How fast a training ran and what it had to leave out, as run metrics."""
+    return {
+        "train_tokens_per_second": result.tokens_per_second,
+        "train_seconds": result.seconds,
+        "skipped_too_long": float(result.skipped_too_long),
     }
 
 
