@@ -48,10 +48,12 @@ def promote_adapter(
 @dsl.component(base_image=RUNTIME_IMAGE, install_kfp_package=False)
 def promote_extractor(
     candidate_report: Input[Artifact],
+    classical_report: Input[Artifact],
     decision: Output[Artifact],
     mlflow_run_id: str,
     metric: str = "extraction_f1",
     min_delta: float = 0.0,
+    require_beating_classical: bool = False,
     registered_model: str = "mail2ticket-extractor",
     mlflow_tracking_uri: str = "",
 ) -> str:
@@ -59,17 +61,22 @@ def promote_extractor(
 
     metric: the field metric compared with the champion's (extraction_f1 on the test set, or
         dev_extraction_f1 when the pipeline evaluates the hand-written dev set).
+    classical_report: the alert parsers alone (the classical baseline); whether the candidate
+        beats them is recorded on the version, and required for champion when
+        require_beating_classical is set.
     """
     import json
 
     from mail2ticket.registry.promotion import PromotionPolicy, promotion_step
 
     result = promotion_step(
-        candidate_report.path, mlflow_run_id, PromotionPolicy.for_extractor(metric, min_delta),
-        mlflow_tracking_uri or None, registered_model,
+        candidate_report.path, mlflow_run_id,
+        PromotionPolicy.for_extractor(metric, min_delta, require_beating_classical),
+        mlflow_tracking_uri or None, registered_model, classical_report.path,
         description="LoRA adapters of the mail2ticket extraction agents (one multi-task adapter)",
     )  # fmt: skip
     with open(decision.path, "w", encoding="utf-8") as handle:
         json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
-    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason})
+    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason,
+                              "beats_classical": result.beats_classical})  # fmt: skip
     return result.alias or ""

@@ -104,6 +104,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         extraction_max_new_tokens: int = EXTRACTION_BUDGET,
         extractor_metric: str = "extraction_f1",
         extractor_min_delta: float = 0.0,
+        extractor_require_beating_parsers: bool = False,
         extractor_registered_model: str = "mail2ticket-extractor",
     ):
         """Train, evaluate and promote the classification adapter.
@@ -159,6 +160,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             extraction_max_new_tokens: Tokens an extraction may write when it is scored (as served).
             extractor_metric: Field metric the extractor candidate must beat its champion on (extraction_f1, dev_...).
             extractor_min_delta: How much the extractor candidate must beat its champion's metric by.
+            extractor_require_beating_parsers: Only an extractor that beats the alert parsers alone becomes champion.
             extractor_registered_model: Registered model of the extractor adapters, whose champion serving loads.
         """
         prepared = prepare_data(
@@ -232,11 +234,12 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
                     max_new_tokens=extraction_max_new_tokens,
                 ).set_display_name("evaluate-extraction-parsers")  # fmt: skip
             extractor_promoted = promote_extractor(
-                    candidate_report=extraction.outputs["report"], mlflow_run_id=extractor.outputs["Output"],
-                    metric=extractor_metric, min_delta=extractor_min_delta,
-                    registered_model=extractor_registered_model,
-                )  # fmt: skip
-            extractor_promoted.after(prompts_only, parsers)  # every baseline is logged before the decision
+                candidate_report=extraction.outputs["report"], classical_report=parsers.outputs["report"],
+                mlflow_run_id=extractor.outputs["Output"], metric=extractor_metric, min_delta=extractor_min_delta,
+                require_beating_classical=extractor_require_beating_parsers,
+                registered_model=extractor_registered_model,
+            )  # fmt: skip
+            extractor_promoted.after(prompts_only)  # every baseline is logged before the decision
             extractor_tasks = (extractor, extraction, prompts_only, parsers, extractor_promoted)
             for task in extractor_tasks:
                 task.set_caching_options(False)

@@ -68,9 +68,20 @@ class PromotionPolicy:
     """Metrics the candidate's evaluation must have written, or the run is partial and nothing moves."""
 
     @classmethod
-    def for_extractor(cls, metric: str = "extraction_f1", min_delta: float = 0.0) -> PromotionPolicy:
-        """The extractor adapter's policy: the same gates on field F1, without a match rate (no label to match)."""
-        return cls(metric=metric, min_delta=min_delta, min_match_rate=0.0, required_metrics=EXTRACTION_REQUIRED_METRICS)
+    def for_extractor(
+        cls, metric: str = "extraction_f1", min_delta: float = 0.0, require_beating_classical: bool = False
+    ) -> PromotionPolicy:
+        """The extractor adapter's policy: the same gates on field F1, without a match rate (no label to match).
+
+        Its classical baseline is the alert parsers alone: rules, no model.
+        """
+        return cls(
+            metric=metric,
+            min_delta=min_delta,
+            min_match_rate=0.0,
+            required_metrics=EXTRACTION_REQUIRED_METRICS,
+            require_beating_classical=require_beating_classical,
+        )
 
 
 @dataclass

@@ -206,6 +206,9 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
     extractor_version = client.get_model_version_by_alias("mlflow-view-extractor", "champion")
     assert extractor_version.run_id == trained.info.run_id
     assert float(extractor_version.tags["metric.extraction_f1"]) == trained.data.metrics["extraction_f1"]
+    # Its classical baseline is the parsers alone: whether it beats them on the dev set is on the version.
+    beats = trained.data.metrics["dev_extraction_f1"] > parsers["dev_extraction_f1"]
+    assert extractor_version.tags["beats_classical"] == str(beats).lower()
     assert extractor_version.source == client.get_logged_model(trained.data.tags[ADAPTER_MODEL_TAG]).artifact_location
     # What serving resolves: the registry's champion, an extractor adapter on the same base model.
     served = Candidate.resolve("embedded:smollm2-135m", f"models:/mlflow-view-extractor/{extractor_version.version}",

@@ -113,8 +113,11 @@ def test_extractor_adapters_pass_the_same_gates_on_field_f1(registry, mlflow_ser
     assert policy.required_metrics == EXTRACTION_REQUIRED_METRICS and policy.metric == "extraction_f1"
     report = tmp_path / "metrics.json"
     report.write_text(json.dumps({**extraction(0.4), "dev_extraction_f1": 0.3, "field_f1.x.y": 1.0, "task": "x"}))
-    first = promotion_step(report, finished_run(extraction(0.4)), policy, mlflow_server, name, description="ex")
+    parsers = tmp_path / "parsers.json"
+    parsers.write_text(json.dumps({**extraction(0.5), "dev_extraction_f1": 0.2}))
+    first = promotion_step(report, finished_run(extraction(0.4)), policy, mlflow_server, name, parsers, "ex")
     assert first.promoted and first.alias == "champion" and first.metrics["dev_extraction_f1"] == 0.3
+    assert first.beats_classical is True and "0.2000 on the dev set" in first.reason  # the dev set decides
     assert "field_f1.x.y" not in first.metrics  # only the gate's metrics travel to the version's tags
     assert mlflow_client.get_registered_model(name).description == "ex"
     close = promote(mlflow_client, finished_run(extraction(0.41)), extraction(0.41), policy, name=name)
@@ -126,6 +129,11 @@ def test_extractor_adapters_pass_the_same_gates_on_field_f1(registry, mlflow_ser
     assert missing.version is None and "extraction_exact_match" in missing.reason
     classifier_figures = promote(mlflow_client, finished_run(good(0.99)), good(0.99), policy, name=name)
     assert classifier_figures.version is None and champion_version(mlflow_client, name) == better.version
+    strict = PromotionPolicy.for_extractor(require_beating_classical=True)
+    losing = {**extraction(0.9), "dev_extraction_f1": 0.1}
+    below = promote(mlflow_client, finished_run(losing), losing, strict, name=name, classical_metrics={
+        "dev_extraction_f1": 0.2})  # fmt: skip
+    assert not below.promoted and "beating it is required" in below.reason
 
 
 def test_concurrent_promotions_decide_one_after_the_other(registry) -> None:
