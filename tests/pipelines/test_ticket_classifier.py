@@ -157,7 +157,7 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
              "extractor_registered_model": "mlflow-view-extractor"}  # fmt: skip
     extractor = {"extractor_max_steps": 2, "extractor_lora_layers": 1, "extractor_batch_size": 2,
                  "extractor_gradient_accumulation": 1, "max_extractor_train_examples": 12,
-                 "max_extraction_examples": 3}  # fmt: skip
+                 "max_extraction_examples": 3, "extraction_max_new_tokens": 48}  # fmt: skip
     run = local_pipeline(tmp_path, 300, 5, 40, max_steps=2, max_train_examples=16, max_test_examples=6, **names,
                          **extractor)  # fmt: skip
     run()
