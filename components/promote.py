@@ -26,8 +26,6 @@ def promote_adapter(
     classical_report: the classical baseline's metrics; whether the candidate beats it is recorded
         on the version, and required for champion when require_beating_classical is set.
     """
-    import json
-
     from mail2ticket.registry.promotion import PromotionPolicy, promotion_step
 
     policy = PromotionPolicy(
@@ -38,10 +36,7 @@ def promote_adapter(
         candidate_report.path, mlflow_run_id, policy, mlflow_tracking_uri or None, registered_model,
         classical_report.path,
     )  # fmt: skip
-    with open(decision.path, "w", encoding="utf-8") as handle:
-        json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
-    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason,
-                              "beats_classical": result.beats_classical})  # fmt: skip
+    result.record(decision)
     return result.alias or ""
 
 
@@ -65,8 +60,6 @@ def promote_extractor(
         beats them is recorded on the version, and required for champion when
         require_beating_classical is set.
     """
-    import json
-
     from mail2ticket.registry.promotion import PromotionPolicy, promotion_step
 
     result = promotion_step(
@@ -75,8 +68,5 @@ def promote_extractor(
         mlflow_tracking_uri or None, registered_model, classical_report.path,
         description="LoRA adapters of the mail2ticket extraction agents (one multi-task adapter)",
     )  # fmt: skip
-    with open(decision.path, "w", encoding="utf-8") as handle:
-        json.dump(result.to_dict(), handle, ensure_ascii=False, indent=2)
-    decision.metadata.update({"promoted": result.promoted, "alias": result.alias or "", "reason": result.reason,
-                              "beats_classical": result.beats_classical})  # fmt: skip
+    result.record(decision)
     return result.alias or ""

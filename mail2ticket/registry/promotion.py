@@ -107,6 +107,13 @@ class PromotionDecision:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def record(self, artifact: Any) -> None:
+        """Write the decision into a KFP output artifact (anything with ``path`` and ``metadata``):
+        the whole decision as JSON in its file, what the KFP UI lists in its metadata."""
+        Path(artifact.path).write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+        artifact.metadata.update({"promoted": self.promoted, "alias": self.alias or "", "reason": self.reason,
+                                  "beats_classical": self.beats_classical})  # fmt: skip
+
 
 def decide(
     metrics: dict[str, float], champion_metrics: dict[str, float] | None, policy: PromotionPolicy

@@ -7,6 +7,8 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import SimpleNamespace
 
 import mlflow
 import pytest
@@ -118,6 +120,10 @@ def test_extractor_adapters_pass_the_same_gates_on_field_f1(registry, mlflow_ser
     first = promotion_step(report, finished_run(extraction(0.4)), policy, mlflow_server, name, parsers, "ex")
     assert first.promoted and first.alias == "champion" and first.metrics["dev_extraction_f1"] == 0.3
     assert first.beats_classical is True and "0.2000 on the dev set" in first.reason  # the dev set decides
+    artifact = SimpleNamespace(path=str(tmp_path / "decision.json"), metadata={})  # as a KFP Output[Artifact]
+    first.record(artifact)
+    assert json.loads(Path(artifact.path).read_text(encoding="utf-8")) == first.to_dict()
+    assert artifact.metadata == {"promoted": True, "alias": "champion", "reason": first.reason, "beats_classical": True}
     assert "field_f1.x.y" not in first.metrics  # only the gate's metrics travel to the version's tags
     assert mlflow_client.get_registered_model(name).description == "ex"
     close = promote(mlflow_client, finished_run(extraction(0.41)), extraction(0.41), policy, name=name)
