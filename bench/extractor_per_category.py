@@ -7,9 +7,9 @@ on, with the same recipe and the same total number of optimiser steps split by s
 ``--min-steps`` each), then scores both on unseen generated tickets and on the hand-written dev
 set, each e-mail with its true category's adapter, alone and behind the alert parsers. The
 ratio is the per-category dev F1 over the multi-task one. An adapter an earlier run trained with
-the same recipe is reused, so a stopped run resumes where it was.
+the same recipe is reused, so a stopped run resumes where it was. Without a multi-task adapter
+(``bench/extractor_adapter.py`` saves one), it is trained first with the pipeline's recipe.
 
-    .venv/bin/python bench/extractor_adapter.py                    # trains the multi-task adapter first
     .venv/bin/python bench/extractor_per_category.py [--multi-task bench/output/extractor/adapter]
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 from pathlib import Path
@@ -27,12 +28,17 @@ sys.path.insert(0, str(ROOT))
 from bench.extractor_adapter import DEV_SET, FIGURES, in_scope_truth  # noqa: E402
 from mail2ticket.engines import make_engine  # noqa: E402
 from mail2ticket.environment import apply_offline_defaults  # noqa: E402
-from mail2ticket.evaluation.extraction import ExtractionResult, evaluate_extraction, read_extraction_jsonl  # noqa: E402
+from mail2ticket.evaluation.extraction import (  # noqa: E402
+    ExtractionResult,
+    evaluate_extraction,
+    read_extraction_jsonl,
+    write_extraction_outputs,
+)
 from mail2ticket.registry.adapters import read_metadata  # noqa: E402
 from mail2ticket.registry.models import DEFAULT_MODEL, resolve_model  # noqa: E402
 from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
 from mail2ticket.training import TrainingConfig  # noqa: E402
-from mail2ticket.training.extractor import train_extractor  # noqa: E402
+from mail2ticket.training.extractor import EXTRACTOR_TRAINING, train_extractor  # noqa: E402
 
 
 def per_category(engine, records: list[dict], taxonomy, adapters: dict[str, str], budget: int, mode: str):
@@ -63,12 +69,16 @@ def main() -> None:
     apply_offline_defaults()
     args.out.mkdir(parents=True, exist_ok=True)
     taxonomy = load_taxonomy()
-    shared = read_metadata(args.multi_task)
     train = in_scope_truth(4 * args.train, 101, args.out)[: args.train]
     test = in_scope_truth(4 * args.test, 202, args.out)[: args.test]
     dev = read_extraction_jsonl(ROOT / DEV_SET, taxonomy)
-    recipe = TrainingConfig(**shared["training"])
     model_dir = resolve_model(DEFAULT_MODEL)
+    if not (args.multi_task / "mail2ticket.json").is_file():
+        began = time.perf_counter()
+        train_extractor(model_dir, train, args.multi_task, EXTRACTOR_TRAINING, taxonomy, DEFAULT_MODEL)
+        print(f"multi-task adapter trained in {time.perf_counter() - began:.0f} s", flush=True)
+    shared = read_metadata(args.multi_task)
+    recipe = TrainingConfig(**shared["training"])
     adapters: dict[str, str] = {}
     started = time.perf_counter()
     for category in sorted({r["category"] for r in train}):
@@ -102,7 +112,10 @@ def main() -> None:
     # The dev set first (the comparison that decides), each row printed as soon as it is measured.
     for split, records in (("dev", dev), ("generated", test)):
         for name, (used, mode) in runs.items():
-            figures = per_category(engine, records, taxonomy, used, args.budget, mode).summary()
+            result = per_category(engine, records, taxonomy, used, args.budget, mode)
+            # Each e-mail's expected and extracted fields, to read the errors behind a figure.
+            write_extraction_outputs(result, args.out / "predictions" / split / re.sub(r"\W+", "-", name).strip("-"))
+            figures = result.summary()
             row = table.setdefault(name, {})[split] = {k: round(float(figures[k]), 4) for k in FIGURES}
             print(f"{name:<32}{split:<11}" + "".join(f"{row[k]:>15.3f}" for k in FIGURES), flush=True)
             (args.out / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")

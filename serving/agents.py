@@ -203,8 +203,8 @@ class Extractor(_Agent):
         else:
             prompt = agent.prompt(self.tokenizer, email, received_at)
             budget = self.settings.agents.extract_max_new_tokens
-            result = await self.engine.extract.remote(prompt, agent.schema, adapter, budget)
-            fields = agent.finalize(result["output"], received_at, email)  # copied values checked against it
+            result = await self.engine.extract.remote(prompt, agent.decoding_schema, adapter, budget)
+            fields = agent.finalize_answer(result["output"], received_at, email)  # copied values checked against it
             answered_by, engine_ms = "model", result["engine_ms"]
         return {
             "fields": fields,

@@ -43,7 +43,8 @@ from typing import Any
 
 from mail2ticket.data.records import DatasetError, jsonl_objects
 from mail2ticket.extraction import ExtractionAgent, ExtractorMode, agents_for, extract
-from mail2ticket.extraction.schema import fold, parse_moment
+from mail2ticket.extraction.dates import DATE_FORMATS, parse_moment
+from mail2ticket.extraction.schema import fold
 from mail2ticket.progress import Progress
 from mail2ticket.taxonomy import UNKNOWN, FieldSpec, Taxonomy, load_taxonomy
 
@@ -104,7 +105,7 @@ def comparable(spec: dict[str, Any], value: Any) -> Any:
         items = value if isinstance(value, list) else [value]
         folded = frozenset(fold(str(item)).strip(_EDGE_PUNCTUATION) for item in items) - {""}
         return folded or None
-    if spec.get("format") in ("date", "date-time") and isinstance(value, str):
+    if spec.get("format") in DATE_FORMATS and isinstance(value, str):
         moment = parse_moment(value)
         if moment is None:
             return fold(value)

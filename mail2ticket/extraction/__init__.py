@@ -4,6 +4,7 @@
   and :func:`extract`, the one path from e-mails to fields that evaluation and serving run: the
   alert parsers first, the model (:func:`extract_fields`) for what they do not recognise;
 - :mod:`.alerts`: parsers of the monitoring and backup tools' notifications (:func:`parse_alert`);
+- :mod:`.dates`: dates as e-mails write them, read (:func:`parse_moment`) and found (:func:`date_span`);
 - :mod:`.schema`: whatever an extractor answered, normalised and validated against the schema.
 """
 
@@ -18,7 +19,8 @@ from mail2ticket.extraction.agent import (
     parsed_fields,
 )
 from mail2ticket.extraction.alerts import ParsedAlert, parse_alert
-from mail2ticket.extraction.schema import DEFAULT_TIMEZONE, validate_fields
+from mail2ticket.extraction.dates import DEFAULT_TIMEZONE
+from mail2ticket.extraction.schema import validate_fields
 
 __all__ = [
     "DEFAULT_TIMEZONE",

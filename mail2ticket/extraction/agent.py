@@ -8,7 +8,9 @@ as future work, with a proof of concept on "Restauration qualifiée" and its fiv
 Here an :class:`ExtractionAgent` is nothing but data from ``taxonomy.yaml``: the category's
 description and example e-mails make the instructions (:mod:`mail2ticket.prompts`), its JSON
 Schema constrains decoding (the engine's ``extract``), and a pydantic model derived from that
-schema checks the answer (:mod:`mail2ticket.extraction.schema`). Adding a category is a YAML
+schema checks the answer (:mod:`mail2ticket.extraction.schema`). The schema the model decodes
+differs in one way from the ticket's: a date is the e-mail's words for it (``hier soir``),
+which the validation reads against the reception time, not an ISO date the model computes. Adding a category is a YAML
 change: :func:`agents_for` builds its agent like any other.
 """
 
@@ -20,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from mail2ticket.extraction.alerts import parse_alert
-from mail2ticket.extraction.schema import DEFAULT_TIMEZONE, output_model, validate_fields
+from mail2ticket.extraction.dates import DATE_FORMATS, DEFAULT_TIMEZONE, date_span, parse_moment, parse_received_at
+from mail2ticket.extraction.schema import output_model, validate_fields
 from mail2ticket.prompts import extraction_messages, extraction_prompt_version, render_prompt
 from mail2ticket.taxonomy import UNKNOWN, Category, Taxonomy, load_taxonomy
 
@@ -52,6 +55,23 @@ class ExtractionAgent:
     def fields(self) -> list[str]:
         return list(self._schema["properties"])
 
+    @property
+    def date_fields(self) -> list[str]:
+        """The fields holding a date or a date-time."""
+        return [name for name, spec in self._schema["properties"].items() if spec.get("format") in DATE_FORMATS]
+
+    @property
+    def decoding_schema(self) -> dict[str, Any]:
+        """The JSON Schema the model's answer is decoded under: the ticket's, with dates as free text.
+
+        The model copies the words that state a date (``avant-hier``, ``le 12/03 à 14h``) and
+        :meth:`finalize_answer` reads them, so the grammar must not force an ISO date on it.
+        """
+        schema = self.schema
+        for name in self.date_fields:
+            schema["properties"][name].pop("format")
+        return schema
+
     def messages(self, email: str, received_at: str | None = None) -> list[dict[str, str]]:
         """Chat messages asking for this category's fields; the reception date lets the model resolve 'hier'."""
         return extraction_messages(self.category, email, received_at)
@@ -75,6 +95,34 @@ class ExtractionAgent:
         dropped (copied, never invented); every caller that has the e-mail passes it.
         """
         return validate_fields(self._schema, raw, received_at, self.timezone, email, self.copied_fields)
+
+    def finalize_answer(self, raw: dict, received_at: str | None, email: str) -> dict:
+        """The ticket fields of the model's answer for ``email``: :meth:`finalize`, dates as quoted words.
+
+        A date the model wrote is kept only if the e-mail contains those words (case ignored),
+        then read relative to ``received_at``: a date the e-mail does not state is absent.
+        """
+        return validate_fields(
+            self._schema, raw, received_at, self.timezone, email, self.copied_fields, quoted_dates=True
+        )
+
+    def as_written(self, fields: dict, email: str, received_at: str | None = None) -> dict:
+        """The answer the model is taught to write for validated ``fields``: each date as the e-mail's words.
+
+        A date whose words are not found in the e-mail (:func:`date_span`) is left out: the model
+        learns to copy what states a date, never to compute one.
+        """
+        base = parse_received_at(received_at)
+        answer = dict(fields)
+        for name in self.date_fields:
+            moment = parse_moment(str(answer[name])) if answer.get(name) is not None else None
+            timed = self._schema["properties"][name]["format"] == "date-time"
+            span = date_span(email, moment if timed else moment.date(), base) if moment is not None else None
+            if span is None:
+                answer.pop(name, None)
+            else:
+                answer[name] = span
+        return answer
 
 
 #: Who may fill a ticket's fields: the extractor model only, the alert parsers only, or the
@@ -158,8 +206,9 @@ def extract_fields(
     adapter: str | None = None,
     max_new_tokens: int | None = None,
 ) -> list[dict]:
-    """Fields of each e-mail: prompt, schema-constrained decoding, then :meth:`ExtractionAgent.finalize`
-    with the e-mail itself (copied values are checked against it).
+    """Fields of each e-mail: prompt, decoding under :attr:`ExtractionAgent.decoding_schema`, then
+    :meth:`ExtractionAgent.finalize_answer` with the e-mail itself (copied values and the words of
+    dates are checked against it).
 
     ``max_new_tokens`` is passed to the engine only when given, so engines keep their own
     default budget. A category without fields costs no model call.
@@ -171,8 +220,9 @@ def extract_fields(
         return [{} for _ in emails]
     prompts = [agent.prompt(tokenizer, email, when) for email, when in zip(emails, received, strict=True)]
     options = {"max_new_tokens": max_new_tokens} if max_new_tokens is not None else {}
-    raw = engine.extract(prompts, agent.schema, adapter=adapter, **options)
-    return [agent.finalize(answer, when, email) for answer, when, email in zip(raw, received, emails, strict=True)]
+    raw = engine.extract(prompts, agent.decoding_schema, adapter=adapter, **options)
+    answers = zip(raw, received, emails, strict=True)
+    return [agent.finalize_answer(answer, when, email) for answer, when, email in answers]
 
 
 __all__ = [

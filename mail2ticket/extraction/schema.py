@@ -18,7 +18,11 @@ The conventions every finalised answer follows (``taxonomy.yaml`` marks the fiel
 * absent values are left out (null), lists are JSON arrays;
 * dates are ISO 8601, read relative to the e-mail's reception time; a relative date (``hier``,
   ``lundi dernier``, ``cette nuit``, ``le 12/03`` without a year) with no reception time to
-  resolve it against is absent, never resolved against the day the code runs.
+  resolve it against is absent, never resolved against the day the code runs;
+* the model writes a date as the e-mail's own words (``avant-hier``, ``du 12/03``), which are
+  copied like a hostname (case ignored) and only then read as a date: a date the e-mail does not
+  state is absent, and the calendar arithmetic is dateparser's, not the model's. The alert
+  parsers write ISO dates read from fixed formats and are not held to this.
 """
 
 from __future__ import annotations
@@ -26,36 +30,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-#: Time zone of the wall-clock times French e-mails state (they almost never give an offset).
-DEFAULT_TIMEZONE = "Europe/Paris"
-
-#: Years outside this window are hallucinations (a restore to 1234), not dates of a ticket.
-PLAUSIBLE_YEARS = range(1990, 2101)
+from mail2ticket.extraction.dates import (
+    DATE_FORMATS,
+    DEFAULT_TIMEZONE,
+    PLAUSIBLE_YEARS,
+    parse_moment,
+    parse_received_at,
+)
 
 #: String values that mean "nothing" and must not become a field.
 _EMPTY_VALUES = {"", "null", "none", "n/a", "na", "nan", "inconnu", "inconnue", "non précisé", "non renseigné", "…"}
 _EMPTY_VALUES.add("...")
 _TRUE = {"true", "oui", "vrai", "yes", "o", "y", "1"}
 _FALSE = {"false", "non", "faux", "no", "n", "0"}
-
-# French time-of-day phrasings dateparser does not read: "14h30", "hier soir", "cette nuit".
-_HOUR = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})?\b", re.IGNORECASE)
-_PART_OF_DAY = r"(?:soir|matin|midi|après-midi|apres-midi|nuit|soirée|matinée)"
-_TODAY_PART = re.compile(rf"\b(?:cette|ce|cet)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
-_DAY_PART = re.compile(rf"\b(hier|demain|avant-hier|après-demain)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_LAST_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\s+derni(?:er|ère)\b", re.IGNORECASE)
-
-#: Two reference times far apart: a text that reads as a different moment against each of them
-#: depends on the reference (``hier``, ``12/03``), so without a reception time it is no date.
-_PROBE_BASES = (datetime(2001, 1, 1, 0, 0), datetime(2012, 7, 15, 12, 30))
 
 #: Characters trimmed from both ends of a copied value before it is looked for in the e-mail.
 _COPY_EDGES = " \t\"'«»“”‘’`.,;:!?()[]{}<>"
@@ -66,72 +60,6 @@ def fold(text: str) -> str:
     """Case-, accent- and spacing-insensitive form of a text, for comparisons only."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-def parse_moment(text: str, received_at: datetime | None = None) -> datetime | None:
-    """A date or date-time written in an e-mail, ISO or French/English prose, as a naive datetime.
-
-    ISO 8601 is read exactly (dateparser's day-first order must not swap ``2025-03-12``);
-    anything else goes through dateparser, day first, relative to ``received_at`` (``hier`` is
-    the day before the e-mail arrived, not before the evaluation ran). Without ``received_at``
-    only absolute dates are read: a text that depends on a reference time (``hier``,
-    ``lundi dernier``, ``cette nuit``, ``12/03`` without a year) gives None rather than a date
-    resolved against today. A bare number is not a date, and a year outside
-    :data:`PLAUSIBLE_YEARS` is rejected.
-    """
-    text = " ".join(text.split())
-    if not text or text.isdigit():
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        if received_at is not None:
-            moment = _dateparser(text, received_at.replace(tzinfo=None))
-        else:
-            first, second = (_dateparser(text, base) for base in _PROBE_BASES)
-            moment = first if first == second else None
-    if moment is None or moment.year not in PLAUSIBLE_YEARS:
-        return None
-    return moment.replace(tzinfo=None, microsecond=0)  # e-mails state seconds at most
-
-
-def _last_weekday(match: re.Match[str], base: datetime) -> str:
-    """'lundi dernier' as the date of the latest Monday strictly before ``base``'s day."""
-    weekday = _WEEKDAYS.index(match.group(1).lower())
-    back = (base.weekday() - weekday) % 7 or 7
-    return (base - timedelta(days=back)).strftime("%d/%m/%Y")
-
-
-def _dateparser(text: str, base: datetime) -> datetime | None:
-    import dateparser
-    from dateparser.search import search_dates
-
-    text = _HOUR.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
-    text = _TODAY_PART.sub("aujourd'hui", text)
-    text = _DAY_PART.sub(lambda m: m.group(1), text)
-    text = _LAST_WEEKDAY.sub(lambda m: _last_weekday(m, base), text)
-    settings: dict[str, Any] = {
-        "DATE_ORDER": "DMY",
-        "RETURN_AS_TIMEZONE_AWARE": False,
-        "REQUIRE_PARTS": ["day", "month"],
-        "RELATIVE_BASE": base,
-    }
-    languages = ["fr", "en"]
-    moment = dateparser.parse(text, languages=languages, settings=settings)
-    if moment is None:  # "jusqu'au 30/06", "restaurer l'état du 12/03": the date inside a phrase
-        found = search_dates(text, languages=languages, settings=settings)
-        moment = found[0][1] if found else None
-    return moment
-
-
-def parse_received_at(received_at: str | datetime | None) -> datetime | None:
-    """The reception time of an e-mail, or None when absent or unreadable (then relative dates are absent)."""
-    if received_at is None or isinstance(received_at, datetime):
-        return received_at
-    try:
-        return datetime.fromisoformat(received_at.strip())
-    except ValueError:
-        return None
 
 
 def _as_list(value: Any) -> list[str] | None:
@@ -250,7 +178,7 @@ def normalise_value(spec: dict[str, Any], value: Any, received_at: datetime | No
         text = " ".join(str(value).split())
         if text.casefold() in _EMPTY_VALUES:
             return None
-        if fmt in ("date", "date-time"):
+        if fmt in DATE_FORMATS:
             moment = parse_moment(text, received_at)
             if moment is None:
                 return None
@@ -305,6 +233,7 @@ def validate_fields(
     timezone: str = DEFAULT_TIMEZONE,
     email: str | None = None,
     copied: Mapping[str, bool] | None = None,
+    quoted_dates: bool = False,
 ) -> dict[str, Any]:
     """Normalised, schema-valid fields of ``raw``; unknown and invalid fields are dropped.
 
@@ -318,6 +247,9 @@ def validate_fields(
     whether case is ignored, see :meth:`mail2ticket.taxonomy.FieldSpec.copied`): with the e-mail
     given, a value it does not contain is dropped (:func:`keep_copied`). Without the e-mail
     there is nothing to check them against and they are kept as normalised.
+
+    ``quoted_dates`` (the model's answers) says the dates are the e-mail's words: with the
+    e-mail given, a date value the e-mail does not contain is dropped before it is read.
     """
     if not isinstance(raw, dict):
         return {}
@@ -326,7 +258,10 @@ def validate_fields(
     checked = dict(copied or {}) if email is not None else {}
     cleaned: dict[str, Any] = {}
     for name, spec in properties.items():
-        value = normalise_value(spec, raw.get(name), base, timezone)
+        value = raw.get(name)
+        if quoted_dates and email is not None and spec.get("format") in DATE_FORMATS:
+            value = copied_from(value, email, ignore_case=True) if isinstance(value, str) else None
+        value = normalise_value(spec, value, base, timezone)
         if name in checked and email is not None:
             value = keep_copied(value, email, checked[name])
         if value is not None:

@@ -77,7 +77,8 @@ def extraction_examples(
     A record of ``unknown``, of a category without fields, or without ground truth (no
     ``fields`` object, or an empty one: preparation writes ``{}`` for a ticket the ground-truth
     file does not cover) is skipped; one whose fields are all absent after validation teaches
-    the answer ``{}``, which is what an e-mail that states nothing should get.
+    the answer ``{}``, which is what an e-mail that states nothing should get. The answer holds
+    each date as the e-mail's words (:meth:`ExtractionAgent.as_written`), what serving reads back.
     """
     examples = []
     for record in records:
@@ -86,7 +87,7 @@ def extraction_examples(
         if agent is None or not agent.fields or not isinstance(truth, Mapping) or not truth:
             continue
         email, received_at = str(record["email"]), record.get("received_at")
-        fields = agent.finalize(dict(truth), received_at, email)
+        fields = agent.as_written(agent.finalize(dict(truth), received_at, email), email, received_at)
         examples.append(ExtractionExample(agent, email, received_at, extraction_answer(agent, fields)))
     return examples
 

@@ -2,7 +2,7 @@
 
 The tools' formats are fixed, so they are read by pattern (fast, and no day/month guessing
 where the format says which is which); anything else goes through the project's
-:func:`~mail2ticket.extraction.schema.parse_moment` (dateparser, French day-first order).
+:func:`~mail2ticket.extraction.dates.parse_moment` (dateparser, French day-first order).
 Time zones (``CET``, ``+0100``, ``(UTC+01:00)``) are dropped: the ticket holds the local
 wall-clock time the mail states, as :func:`~mail2ticket.extraction.schema.validate_fields`
 expects.
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from mail2ticket.extraction.schema import PLAUSIBLE_YEARS, parse_moment
+from mail2ticket.extraction.dates import PLAUSIBLE_YEARS, parse_moment
 
 _MONTHS = {
     name: number

@@ -36,6 +36,24 @@ def test_one_agent_per_category_of_the_yaml() -> None:
     assert RESTORE.fields == ["restore_date", "source_path", "restore_type", "destination_path", "hostname"]
 
 
+def test_the_model_decodes_dates_as_free_text_and_the_ticket_holds_them_as_iso() -> None:
+    decoding = SUPERVISION.decoding_schema
+    assert SUPERVISION.date_fields == ["alert_time"] and "format" not in decoding["properties"]["alert_time"]
+    assert SUPERVISION.schema["properties"]["alert_time"]["format"] == "date-time"  # the ticket's schema is intact
+    assert {n: s for n, s in decoding["properties"].items() if n != "alert_time"} == {
+        n: s for n, s in SUPERVISION.schema["properties"].items() if n != "alert_time"
+    }
+    email = "Bonjour, SRV-APP01 ne répond plus au ping depuis hier 22h15."
+    answer = {"hostname": "srv-app01", "alert_time": "hier 22h15"}
+    assert SUPERVISION.finalize_answer(answer, RECEIVED, email) == {
+        "hostname": "SRV-APP01",
+        "alert_time": "2025-03-13T22:15:00+01:00",
+    }
+    # A date the e-mail does not state is absent, even a valid ISO one the model computed.
+    assert SUPERVISION.finalize_answer({"alert_time": "2025-03-13T22:15:00"}, RECEIVED, email) == {}
+    assert SUPERVISION.finalize({"alert_time": "2025-03-13T22:15:00"}, RECEIVED, email) != {}  # parsers' ISO dates
+
+
 def test_the_schema_property_is_a_copy() -> None:
     RESTORE.schema["properties"].clear()
     assert len(RESTORE.schema["properties"]) == 5
@@ -217,11 +235,14 @@ class _Tokenizer:
 def test_extract_fields_checks_each_answer_against_its_own_email() -> None:
     engine = _FixedEngine({"hostname": "SrvSql01", "job_name": "BCK_SRVSQL01_DAILY", "failure_date": "hier"})
     agent = AGENTS["Incidents/Backup #BCS/Sauvegarde"]
-    emails = ["Le job BCK_SRVSQL01_DAILY de srvsql01 est en échec.", "La sauvegarde de SRVWEB02 a échoué hier."]
+    emails = ["Le job BCK_SRVSQL01_DAILY de srvsql01 est en échec depuis hier.", "SRVWEB02 a échoué hier."]
     first, second = extract_fields(engine, _Tokenizer(), agent, emails, [RECEIVED, None])
     # The host as the e-mail spells it where it stands alone, not inside the job name.
     assert first == {"hostname": "srvsql01", "job_name": "BCK_SRVSQL01_DAILY", "failure_date": "2025-03-13"}
     assert second == {}  # neither the host nor the job is in that e-mail, and "hier" has no reference
+    assert extract_fields(engine, _Tokenizer(), agent, ["srvsql01 en échec."], [RECEIVED]) == [
+        {"hostname": "srvsql01"}  # a date the e-mail does not state is never kept
+    ]
 
 
 NAGIOS = (

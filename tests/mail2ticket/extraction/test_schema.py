@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
-from mail2ticket.extraction.schema import copied_from, keep_copied, parse_moment, validate_fields
+from mail2ticket.extraction.schema import copied_from, keep_copied, validate_fields
 from mail2ticket.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy()
@@ -76,20 +74,7 @@ def test_validate_fields_enforces_the_copied_fields_it_is_given() -> None:
     assert lists == {"paths": ["D:\\Restore"], "retention": "30 jours"}  # retention is free text, not copied
 
 
-@pytest.mark.parametrize("text", ["hier", "lundi dernier", "cette nuit", "hier 14h30", "12/03", "le 3 mars", "demain",
-                                  "aujourd'hui", "il y a 2 jours", "jusqu'au 30/06", "vendredi dernier"])  # fmt: skip
-def test_a_relative_date_without_a_reception_time_is_no_date(text: str) -> None:
-    assert parse_moment(text) is None
-    assert parse_moment(text, RECEIVED) is not None  # the same text with a reference is a date
-
-
-def test_absolute_dates_need_no_reception_time_and_weekdays_resolve_against_it() -> None:
-    assert parse_moment("12/03/2025") == datetime(2025, 3, 12)
-    assert parse_moment("3 mars 2024") == datetime(2024, 3, 3)
-    assert parse_moment("2025-03-12T14:30:00+01:00") == datetime(2025, 3, 12, 14, 30)
-    assert parse_moment("lundi dernier", RECEIVED) == datetime(2025, 3, 10)  # the Monday of that week
-    assert parse_moment("lundi dernier", datetime(2025, 3, 10, 8, 0)) == datetime(2025, 3, 3)  # said on a Monday
-    assert parse_moment("vendredi dernier", RECEIVED) == datetime(2025, 3, 7)
+def test_relative_dates_are_absent_without_a_reception_time() -> None:
     schema = RESTORE.json_schema()
     assert validate_fields(schema, {"restore_date": "hier"}) == {}  # absent, not the day before today
     assert validate_fields(schema, {"restore_date": "hier"}, "2025-03-14T09:30") == {"restore_date": "2025-03-13"}

@@ -38,11 +38,23 @@ def test_every_answer_taught_passes_its_agents_grammar(truth: list[dict], embedd
     assert sum(e.answer != "{}" for e in examples) > 0.8 * len(examples)
     assert any(any(ord(c) > 127 for c in e.answer) for e in examples)  # accents travel as themselves
     for example in examples[:300]:
-        matcher = xgr.GrammarMatcher(grammars.get(example.agent.schema)[1])
+        matcher = xgr.GrammarMatcher(grammars.get(example.agent.decoding_schema)[1])
         tokens = build_answer_example(tokenizer, "", example.answer).labels
         assert all(matcher.accept_token(t) for t in tokens), example.answer
         assert matcher.is_terminated(), example.answer
-        jsonschema.validate(json.loads(example.answer), example.agent.schema)
+        jsonschema.validate(json.loads(example.answer), example.agent.decoding_schema)
+    # Dates are taught as the e-mail's words, and those words read back as the true date.
+    dated = [e for e in examples if any(name in json.loads(e.answer) for name in e.agent.date_fields)]
+    assert dated
+    for example in dated:
+        record = next(r for r in truth if r["email"] == example.email and r["category"] == example.agent.name)
+        answer = json.loads(example.answer)
+        true_fields = example.agent.finalize(record["fields"], record.get("received_at"), record["email"])
+        read_back = example.agent.finalize_answer(answer, record.get("received_at"), record["email"])
+        for name in example.agent.date_fields:
+            if name in answer:
+                assert answer[name] in " ".join(record["email"].split())
+                assert read_back[name][:16] == true_fields[name][:16], (answer[name], true_fields[name])
 
 
 def test_answers_hold_only_what_serving_would_keep_in_the_schemas_order() -> None:
@@ -61,6 +73,19 @@ def test_answers_hold_only_what_serving_would_keep_in_the_schemas_order() -> Non
     assert extraction_examples([{**record, "fields": {}}], AGENTS) == []
     stated_nothing = {**record, "fields": dict.fromkeys(agent.fields)}
     assert extraction_examples([stated_nothing], AGENTS)[0].answer == "{}"
+
+
+def test_dates_are_taught_as_the_emails_words_or_not_at_all() -> None:
+    restore = AGENTS[TAXONOMY.by_key("restauration").name]
+    email = "Bonjour, merci de restaurer D:\\Compta dans l'état d'avant-hier soir."
+    record = {"category": restore.name, "email": email, "received_at": "2025-03-14T09:30", "fields": {}}
+    stated = {**record, "fields": {"restore_date": "2025-03-12", "source_path": "D:\\Compta"}}
+    assert json.loads(extraction_examples([stated], AGENTS)[0].answer) == {
+        "restore_date": "avant-hier",  # the shortest words, without the elided article
+        "source_path": "D:\\Compta",
+    }
+    not_stated = {**record, "fields": {"restore_date": "2025-03-01", "source_path": "D:\\Compta"}}
+    assert json.loads(extraction_examples([not_stated], AGENTS)[0].answer) == {"source_path": "D:\\Compta"}
 
 
 @pytest.fixture(scope="module")

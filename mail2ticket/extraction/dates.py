@@ -1,0 +1,167 @@
+"""Dates as French e-mails write them: read them, and find the words that state a given date.
+
+Tickets hold ISO 8601 dates, but e-mails say ``hier soir``, ``le 12/03``, ``lundi dernier`` or
+``Tue Apr 11 23:49:47 2023``. :func:`parse_moment` reads such a text (dateparser, day first,
+relative to the e-mail's reception time, never to the day the code runs). :func:`date_span` is
+its inverse on one e-mail: the shortest words of the e-mail that read as a given date. The
+extraction model is taught to write those words rather than an ISO date it would have to compute
+(a small model does not do calendar arithmetic), and what it writes is read back here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+#: Time zone of the wall-clock times French e-mails state (they almost never give an offset).
+DEFAULT_TIMEZONE = "Europe/Paris"
+
+#: Years outside this window are hallucinations (a restore to 1234), not dates of a ticket.
+PLAUSIBLE_YEARS = range(1990, 2101)
+
+# French time-of-day phrasings dateparser does not read: "14h30", "hier soir", "cette nuit".
+_HOUR = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})?\b", re.IGNORECASE)
+_PART_OF_DAY = r"(?:soir|matin|midi|après-midi|apres-midi|nuit|soirée|matinée)"
+_TODAY_PART = re.compile(rf"\b(?:cette|ce|cet)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
+_DAY_PART = re.compile(rf"\b(hier|demain|avant-hier|après-demain)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
+_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_LAST_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\s+derni(?:er|ère)\b", re.IGNORECASE)
+
+#: Two reference times far apart: a text that reads as a different moment against each of them
+#: depends on the reference (``hier``, ``12/03``), so without a reception time it is no date.
+_PROBE_BASES = (datetime(2001, 1, 1, 0, 0), datetime(2012, 7, 15, 12, 30))
+
+
+def parse_moment(text: str, received_at: datetime | None = None, search: bool = True) -> datetime | None:
+    """A date or date-time written in an e-mail, ISO or French/English prose, as a naive datetime.
+
+    ISO 8601 is read exactly (dateparser's day-first order must not swap ``2025-03-12``);
+    anything else goes through dateparser, day first, relative to ``received_at`` (``hier`` is
+    the day before the e-mail arrived, not before the evaluation ran). Without ``received_at``
+    only absolute dates are read: a text that depends on a reference time (``hier``,
+    ``lundi dernier``, ``cette nuit``, ``12/03`` without a year) gives None rather than a date
+    resolved against today. A bare number is not a date, and a year outside
+    :data:`PLAUSIBLE_YEARS` is rejected. ``search`` off, a text that does not read as a date as
+    a whole (``l'état du 12/03``) is no date, rather than the first date found inside it.
+    """
+    text = " ".join(text.split())
+    if not text or text.isdigit():
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        if received_at is not None:
+            moment = _dateparser(text, received_at.replace(tzinfo=None), search)
+        else:
+            first, second = (_dateparser(text, base, search) for base in _PROBE_BASES)
+            moment = first if first == second else None
+    if moment is None or moment.year not in PLAUSIBLE_YEARS:
+        return None
+    return moment.replace(tzinfo=None, microsecond=0)  # e-mails state seconds at most
+
+
+def _last_weekday(match: re.Match[str], base: datetime) -> str:
+    """'lundi dernier' as the date of the latest Monday strictly before ``base``'s day."""
+    weekday = _WEEKDAYS.index(match.group(1).lower())
+    back = (base.weekday() - weekday) % 7 or 7
+    return (base - timedelta(days=back)).strftime("%d/%m/%Y")
+
+
+def _dateparser(text: str, base: datetime, search: bool = True) -> datetime | None:
+    import dateparser
+    from dateparser.search import search_dates
+
+    text = _HOUR.sub(lambda m: f"{m.group(1)}:{m.group(2) or '00'}", text)
+    text = _TODAY_PART.sub("aujourd'hui", text)
+    text = _DAY_PART.sub(lambda m: m.group(1), text)
+    text = _LAST_WEEKDAY.sub(lambda m: _last_weekday(m, base), text)
+    settings: dict[str, Any] = {
+        "DATE_ORDER": "DMY",
+        "RETURN_AS_TIMEZONE_AWARE": False,
+        "REQUIRE_PARTS": ["day", "month"],
+        "RELATIVE_BASE": base,
+    }
+    languages = ["fr", "en"]
+    moment = dateparser.parse(text, languages=languages, settings=settings)
+    if moment is None and search:  # "jusqu'au 30/06", "restaurer l'état du 12/03": the date inside a phrase
+        found = search_dates(text, languages=languages, settings=settings)
+        moment = found[0][1] if found else None
+    return moment
+
+
+def parse_received_at(received_at: str | datetime | None) -> datetime | None:
+    """The reception time of an e-mail, or None when absent or unreadable (then relative dates are absent)."""
+    if received_at is None or isinstance(received_at, datetime):
+        return received_at
+    try:
+        return datetime.fromisoformat(received_at.strip())
+    except ValueError:
+        return None
+
+
+#: The JSON Schema string formats of dates and date-times.
+DATE_FORMATS = ("date", "date-time")
+
+#: Longest run of words :func:`date_span` tries ("mardi 11 avril 2023 à 23h49" is six).
+MAX_DATE_SPAN_WORDS = 6
+
+#: What a span must hold to be read as a date: a date word (below), a time (``14:30``, ``9h05``)
+#: or digits with a date separator (``12/03``, ``2025-03-12``). Bare numbers are left out, or
+#: "20 minutes" would read as twenty minutes before the reception time.
+_DATE_SHAPE = re.compile(r"\d{1,2}\s?[:h]\s?\d{2}|\d{1,4}[/.\-]\d{1,2}")
+#: Words that state a date or a part of one.
+_DATE_WORDS = re.compile(
+    r"(?i)\b(?:hier|avant-hier|aujourd|demain|veille|nuit|matin|soir|midi|semaine|dernier|dernière|prochain|prochaine"
+    r"|janv|févr|fevr|mars|avril|mai|juin|juil|août|aout|sept|oct|nov|déc|dec|"
+    + "|".join(_WEEKDAYS)
+    + r"|yesterday|today|tonight|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|jan|feb|mar|apr|may|jun|jul|aug|sep|october|november|december)"
+)
+#: A word of a span: an elided article stands alone (``d'avant-hier`` is ``d'`` then ``avant-hier``).
+_WORD = re.compile(r"[^\s'’]+['’]?|['’]")
+#: Characters trimmed from both ends of a span: a date is not its surrounding punctuation.
+_SPAN_EDGES = " \t\"'«»“”‘’`.,;:!?()[]{}<>*"
+
+
+def _same_moment(moment: datetime, value: date | datetime) -> bool:
+    """Whether ``moment`` states ``value``: the same day for a date, the same minute for a date-time."""
+    if isinstance(value, datetime):
+        return moment.replace(second=0) == value.replace(tzinfo=None, second=0, microsecond=0)
+    return moment.date() == value
+
+
+def date_span(email: str, value: date | datetime, received_at: datetime | None = None) -> str | None:
+    """The shortest words of ``email`` that :func:`parse_moment` reads as ``value``, or None.
+
+    A date matches on its day, a date-time on its minute. Spans of one word are tried first,
+    then two, up to :data:`MAX_DATE_SPAN_WORDS`; the first one found, in the e-mail's order,
+    wins. Spans with no date word and no date or time shape (:data:`_DATE_SHAPE`) are not read. The
+    span is a substring of the e-mail with its whitespace runs collapsed, so the *copied, never
+    invented* check finds it.
+    """
+    text = " ".join(email.split())
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    base = received_at.replace(tzinfo=None) if received_at is not None else None
+    seen: set[str] = set()
+    for length in range(1, MAX_DATE_SPAN_WORDS + 1):
+        for first in range(len(words) - length + 1):
+            span = text[words[first][0] : words[first + length - 1][1]].strip(_SPAN_EDGES)
+            if span in seen or not (_DATE_SHAPE.search(span) or _DATE_WORDS.search(span)):
+                continue
+            seen.add(span)
+            moment = parse_moment(span, base, search=False)
+            if moment is not None and _same_moment(moment, value):
+                return span
+    return None
+
+
+__all__ = [
+    "DATE_FORMATS",
+    "DEFAULT_TIMEZONE",
+    "MAX_DATE_SPAN_WORDS",
+    "PLAUSIBLE_YEARS",
+    "date_span",
+    "parse_moment",
+    "parse_received_at",
+]

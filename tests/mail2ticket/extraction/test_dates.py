@@ -1,0 +1,48 @@
+"""Dates as e-mails write them: read against the reception time, and found back in an e-mail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from mail2ticket.extraction.dates import date_span, parse_moment
+
+RECEIVED = datetime(2025, 3, 14, 9, 30)  # a Friday
+
+
+@pytest.mark.parametrize("text", ["hier", "lundi dernier", "cette nuit", "hier 14h30", "12/03", "le 3 mars", "demain",
+                                  "aujourd'hui", "il y a 2 jours", "jusqu'au 30/06", "vendredi dernier"])  # fmt: skip
+def test_a_relative_date_without_a_reception_time_is_no_date(text: str) -> None:
+    assert parse_moment(text) is None
+    assert parse_moment(text, RECEIVED) is not None  # the same text with a reference is a date
+
+
+def test_absolute_dates_need_no_reception_time_and_weekdays_resolve_against_it() -> None:
+    assert parse_moment("12/03/2025") == datetime(2025, 3, 12)
+    assert parse_moment("3 mars 2024") == datetime(2024, 3, 3)
+    assert parse_moment("2025-03-12T14:30:00+01:00") == datetime(2025, 3, 12, 14, 30)
+    assert parse_moment("lundi dernier", RECEIVED) == datetime(2025, 3, 10)  # the Monday of that week
+    assert parse_moment("lundi dernier", datetime(2025, 3, 10, 8, 0)) == datetime(2025, 3, 3)  # said on a Monday
+    assert parse_moment("vendredi dernier", RECEIVED) == datetime(2025, 3, 7)
+
+
+def test_parse_moment_without_search_reads_only_a_text_that_is_a_date_as_a_whole() -> None:
+    assert parse_moment("l'état du 12/03", RECEIVED) == datetime(2025, 3, 12)
+    assert parse_moment("l'état du 12/03", RECEIVED, search=False) is None
+    assert parse_moment("12/03", RECEIVED, search=False) == datetime(2025, 3, 12)
+
+
+def test_date_span_finds_the_shortest_words_that_state_the_date() -> None:
+    email = "Bonjour,\nle fichier a été écrasé avant-hier.\nMerci de le restaurer dans l'état du 12/03/2025 (D:\\A)."
+    assert date_span(email, date(2025, 3, 12), RECEIVED) == "avant-hier"  # first in the e-mail's order
+    assert date_span(email, date(2025, 3, 12)) == "12/03/2025"  # without a reception time only absolute dates read
+    assert date_span(email, date(2025, 3, 11), RECEIVED) is None  # a date the e-mail does not state
+
+
+def test_date_span_matches_a_date_time_to_the_minute_and_skips_durations() -> None:
+    email = "La sonde Disk /var est CRITICAL depuis hier 14h30, soit plus de 20 minutes après la reprise."
+    assert date_span(email, datetime(2025, 3, 13, 14, 30), RECEIVED) == "hier 14h30"
+    assert date_span(email, datetime(2025, 3, 13, 14, 31), RECEIVED) is None
+    # "20 minutes" reads as twenty minutes before the reception time, which is no date the e-mail states.
+    assert date_span(email, datetime(2025, 3, 14, 9, 10), RECEIVED) is None
