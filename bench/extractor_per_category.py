@@ -5,8 +5,9 @@ fill) or each have their own. This script trains one adapter per category on tha
 share of the same generated tickets ``bench/extractor_adapter.py`` trains the multi-task adapter
 on, with the same recipe and the same total number of optimiser steps split by share (at least
 ``--min-steps`` each), then scores both on unseen generated tickets and on the hand-written dev
-set, each e-mail with its true category's adapter, alone and behind the alert parsers. The
-ratio is the per-category dev F1 over the multi-task one. An adapter an earlier run trained with
+set, each e-mail with its true category's adapter. Both arms are scored on the model's own
+answers: the alert parsers and the host name tagger would serve either the same way, and
+``bench/hostname_tagger.py`` scores them on the multi-task run's saved answers. The ratio is the per-category dev F1 over the multi-task one. An adapter an earlier run trained with
 the same recipe is reused, so a stopped run resumes where it was. Without a multi-task adapter
 (``bench/extractor_adapter.py`` saves one), it is trained first with the pipeline's recipe.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -34,6 +36,7 @@ from mail2ticket.evaluation.extraction import (  # noqa: E402
     read_extraction_jsonl,
     write_extraction_outputs,
 )
+from mail2ticket.extraction.hostnames import TAGGER_SUBDIR  # noqa: E402
 from mail2ticket.registry.adapters import read_metadata  # noqa: E402
 from mail2ticket.registry.models import DEFAULT_MODEL, resolve_model  # noqa: E402
 from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
@@ -77,6 +80,7 @@ def main() -> None:
         began = time.perf_counter()
         train_extractor(model_dir, train, args.multi_task, EXTRACTOR_TRAINING, taxonomy, DEFAULT_MODEL)
         print(f"multi-task adapter trained in {time.perf_counter() - began:.0f} s", flush=True)
+    shutil.rmtree(args.multi_task / TAGGER_SUBDIR, ignore_errors=True)
     shared = read_metadata(args.multi_task)
     recipe = TrainingConfig(**shared["training"])
     adapters: dict[str, str] = {}
@@ -93,6 +97,7 @@ def main() -> None:
                 losses = train_extractor(model_dir, rows, folder, config, taxonomy, DEFAULT_MODEL).losses
             except ValueError:  # a category without fields teaches nothing
                 continue
+        shutil.rmtree(folder / TAGGER_SUBDIR, ignore_errors=True)  # the adapters are compared, not the tagger
         adapters[category] = str(folder)
         print(f"{category}: {len(rows)} tickets, {steps} steps, loss {losses[0]:.3f} -> {losses[-1]:.3f}", flush=True)
     training_s = time.perf_counter() - started
@@ -103,8 +108,6 @@ def main() -> None:
     runs = {
         "multi-task adapter": (shared_adapters, "model"),
         "per-category adapters": (adapters, "model"),
-        "parsers + multi-task (served)": (shared_adapters, "combined"),
-        "parsers + per-category": (adapters, "combined"),
     }
     table: dict[str, dict[str, dict]] = {}
     summary = {"training_seconds": round(training_s), "recipe": recipe.model_dump(), "results": table}

@@ -34,6 +34,7 @@ from ray.serve.handle import DeploymentHandle
 
 from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, ClassicalError, Routing
 from mail2ticket.extraction import ExtractionAgent, agents_for, parsed_fields
+from mail2ticket.extraction.hostnames import HostnameTagger, HostnameTaggerError, adapter_tagger
 from mail2ticket.prompts import classification_prompt
 from mail2ticket.registry.adapters import AdapterError, read_metadata, resolve_adapter
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
@@ -172,6 +173,23 @@ class Extractor(_Agent):
         self.agents: dict[str, ExtractionAgent] = {}
         if self.settings.agents.extraction:
             self.agents = agents_for(self.taxonomy)  # keyed by category name
+        self._taggers: dict[str, HostnameTagger | None] = {}
+
+    async def _tagger_of(self, adapter: str | None) -> HostnameTagger | None:
+        """The host name tagger the extraction adapter ships, read once per adapter (None: the model's hosts)."""
+        if adapter is None:
+            return None
+        if adapter not in self._taggers:
+            try:
+                folder = await asyncio.to_thread(resolve_adapter, adapter)  # cached: the Engine resolved it first
+                self._taggers[adapter] = await asyncio.to_thread(adapter_tagger, str(folder))
+            except AdapterError as exc:  # the registry did not answer: the model's hosts, and the next request retries
+                logger.warning("%s: %s; host names come from the model until it can be read", adapter, exc.message)
+                return None
+            except HostnameTaggerError as exc:
+                logger.warning("%s: %s; host names come from the model", adapter, exc)
+                self._taggers[adapter] = None
+        return self._taggers[adapter]
 
     def has_agent(self, category: str) -> bool:
         """Whether ``category`` has an extractor with fields to fill."""
@@ -205,6 +223,9 @@ class Extractor(_Agent):
             budget = self.settings.agents.extract_max_new_tokens
             result = await self.engine.extract.remote(prompt, agent.decoding_schema, adapter, budget)
             fields = agent.finalize_answer(result["output"], received_at, email)  # copied values checked against it
+            tagger = await self._tagger_of(adapter)
+            if tagger is not None:
+                fields = tagger.fill(agent, email, fields)
             answered_by, engine_ms = "model", result["engine_ms"]
         return {
             "fields": fields,

@@ -23,6 +23,7 @@ from typing import Any, Literal, get_args
 
 from mail2ticket.extraction.alerts import parse_alert
 from mail2ticket.extraction.dates import DATE_FORMATS, DEFAULT_TIMEZONE, date_span, parse_moment, parse_received_at
+from mail2ticket.extraction.hostnames import adapter_tagger, fill_hosts
 from mail2ticket.extraction.schema import output_model, validate_fields
 from mail2ticket.prompts import extraction_messages, extraction_prompt_version, render_prompt
 from mail2ticket.taxonomy import UNKNOWN, Category, Taxonomy, load_taxonomy
@@ -208,7 +209,8 @@ def extract_fields(
 ) -> list[dict]:
     """Fields of each e-mail: prompt, decoding under :attr:`ExtractionAgent.decoding_schema`, then
     :meth:`ExtractionAgent.finalize_answer` with the e-mail itself (copied values and the words of
-    dates are checked against it).
+    dates are checked against it). When the ``adapter`` folder ships a host name tagger
+    (:mod:`mail2ticket.extraction.hostnames`), the host fields are the tagger's.
 
     ``max_new_tokens`` is passed to the engine only when given, so engines keep their own
     default budget. A category without fields costs no model call.
@@ -221,8 +223,10 @@ def extract_fields(
     prompts = [agent.prompt(tokenizer, email, when) for email, when in zip(emails, received, strict=True)]
     options = {"max_new_tokens": max_new_tokens} if max_new_tokens is not None else {}
     raw = engine.extract(prompts, agent.decoding_schema, adapter=adapter, **options)
-    answers = zip(raw, received, emails, strict=True)
-    return [agent.finalize_answer(answer, when, email) for answer, when, email in answers]
+    answers = [
+        agent.finalize_answer(answer, when, email) for answer, when, email in zip(raw, received, emails, strict=True)
+    ]
+    return fill_hosts(adapter_tagger(adapter), agent, emails, answers)
 
 
 __all__ = [

@@ -15,6 +15,9 @@ the answer only, and on exactly what serving sends and receives:
   e-mail does not contain, a relative date without a reception time.
 
 An e-mail whose category has no fields, or of ``unknown``, teaches nothing here and is skipped.
+
+The same pairs fit the host name tagger (:mod:`mail2ticket.extraction.hostnames`), saved in the
+adapter's folder: wherever the model answers, the host fields are the tagger's.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mail2ticket.extraction.agent import ExtractionAgent, agents_for
+from mail2ticket.extraction.hostnames import TAGGER_SUBDIR, HostnameTagger, HostnameTaggerError
 from mail2ticket.registry.adapters import AdapterKind
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 from mail2ticket.training.config import TrainingConfig
@@ -103,8 +107,10 @@ def train_extractor(
 ) -> TrainingResult:
     """Fine-tune the extraction agents' adapter on prepared ``records`` with ground-truth fields, and save it.
 
-    The adapter folder holds the peft adapter, the tokenizer and ``mail2ticket.json`` with
-    ``kind: extractor``, the taxonomy it was trained for and each agent's prompt version.
+    The adapter folder holds the peft adapter, the tokenizer, ``mail2ticket.json`` with
+    ``kind: extractor``, the taxonomy it was trained for and each agent's prompt version, and
+    the host name tagger fitted on the same pairs (``hostnames/``; none when the records name
+    no host, and the model's host names are served).
     """
     config = config or TrainingConfig()
     taxonomy = taxonomy or load_taxonomy()
@@ -123,6 +129,12 @@ def train_extractor(
         ]
 
     result = fit_lora(model_dir, make_examples, output_dir, config, [p.agent.name for p in pairs], on_step)
+    try:
+        tagger = HostnameTagger.fit((p.agent, p.email, json.loads(p.answer)) for p in pairs)
+        tagger.save(Path(result.adapter_dir) / TAGGER_SUBDIR)
+        tagger_metadata: dict[str, Any] | None = tagger.metadata
+    except HostnameTaggerError:  # no host name among the records' fields: nothing to learn them from
+        tagger_metadata = None
     return save_metadata(
         result,
         ADAPTER_KIND,
@@ -130,6 +142,7 @@ def train_extractor(
         taxonomy,
         prompt_versions={name: agent.prompt_version for name, agent in agents.items()},
         examples_per_category={name: sum(p.agent.name == name for p in pairs) for name in agents},
+        hostname_tagger=tagger_metadata,
     )
 
 
