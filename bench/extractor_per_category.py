@@ -7,11 +7,14 @@ on, with the same recipe and the same total number of optimiser steps split by s
 ``--min-steps`` each), then scores both on unseen generated tickets and on the hand-written dev
 set, each e-mail with its true category's adapter. Both arms are scored on the model's own
 answers: the alert parsers and the host name tagger would serve either the same way, and
-``bench/hostname_tagger.py`` scores them on the multi-task run's saved answers. The ratio is the per-category dev F1 over the multi-task one. An adapter an earlier run trained with
-the same recipe is reused, so a stopped run resumes where it was. Without a multi-task adapter
+``bench/hostname_tagger.py`` scores them on the multi-task run's saved answers. The ratio is
+the per-category dev F1 over the multi-task one. An adapter an earlier run trained with the
+same recipe is reused, so a stopped run resumes where it was. Without a multi-task adapter
 (``bench/extractor_adapter.py`` saves one), it is trained first with the pipeline's recipe.
+``--exclude`` leaves categories out of both arms (neither trained nor scored).
 
     .venv/bin/python bench/extractor_per_category.py [--multi-task bench/output/extractor/adapter]
+    .venv/bin/python bench/extractor_per_category.py --exclude supervision   # Supervision's 66 steps spared
 """
 
 from __future__ import annotations
@@ -68,13 +71,17 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=160, help="tokens per extraction")
     parser.add_argument("--test", type=int, default=100, help="generated in-scope test tickets")
     parser.add_argument("--out", type=Path, default=Path("bench/output/extractor-per-category"))
+    parser.add_argument(
+        "--exclude", nargs="*", default=[], metavar="KEY", help="category keys left out of both arms (not scored)"
+    )
     args = parser.parse_args()
     apply_offline_defaults()
     args.out.mkdir(parents=True, exist_ok=True)
     taxonomy = load_taxonomy()
     train = in_scope_truth(4 * args.train, 101, args.out)[: args.train]
-    test = in_scope_truth(4 * args.test, 202, args.out)[: args.test]
-    dev = read_extraction_jsonl(ROOT / DEV_SET, taxonomy)
+    excluded = {taxonomy.by_key(key).name for key in args.exclude}
+    test = [r for r in in_scope_truth(4 * args.test, 202, args.out)[: args.test] if r["category"] not in excluded]
+    dev = [r for r in read_extraction_jsonl(ROOT / DEV_SET, taxonomy) if r["category"] not in excluded]
     model_dir = resolve_model(DEFAULT_MODEL)
     if not (args.multi_task / "mail2ticket.json").is_file():
         began = time.perf_counter()
@@ -85,7 +92,7 @@ def main() -> None:
     recipe = TrainingConfig(**shared["training"])
     adapters: dict[str, str] = {}
     started = time.perf_counter()
-    for category in sorted({r["category"] for r in train}):
+    for category in sorted({r["category"] for r in train} - excluded):
         rows = [r for r in train if r["category"] == category]
         steps = max(args.min_steps, round(recipe.max_steps * len(rows) / len(train)))
         config = recipe.model_copy(update={"max_steps": steps, "warmup_steps": min(recipe.warmup_steps, steps // 5)})

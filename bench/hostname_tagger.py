@@ -65,11 +65,14 @@ def tagger_alone(tagger: HostnameTagger, records: list[dict], agents) -> dict[st
 def model_answers(records: list[dict], agents, predictions: Path) -> list[tuple[dict, dict]]:
     """Each scored record with the model's answer, in the order the model-only run scored them.
 
-    That run went category by category (sorted), each in the file's order; every answer's
-    ``truth`` is checked against its record's, so answers are never paired with the wrong e-mail.
+    That run went category by category (sorted), each in the file's order, maybe leaving some
+    categories out (``--exclude``): the records of the categories it scored are taken. Every
+    answer's ``truth`` is checked against its record's, so answers are never paired with the
+    wrong e-mail.
     """
-    scored = sorted((r for r in records if r["category"] in agents), key=lambda r: r["category"])
     rows = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines()]
+    scored_categories = {row["category"] for row in rows}
+    scored = sorted((r for r in records if r["category"] in scored_categories), key=lambda r: r["category"])
     if len(rows) != len(scored) or any(row["truth"] != r["fields"] for row, r in zip(rows, scored, strict=True)):
         raise SystemExit(f"{predictions}: not the model-only answers of these {len(scored)} records")
     return [(record, row["predicted"]) for record, row in zip(scored, rows, strict=True)]
@@ -112,11 +115,14 @@ def main() -> None:
     summary: dict[str, dict] = {"tagger": tagger.metadata, "tagger alone": {}, "served": {}}
     print(f"\n{'extractor':<38}{'split':<11}" + "".join(f"{k:>15}" for k in FIGURES[:-1]))
     for split, records in (("dev", dev), ("generated", test)):
-        alone = summary["tagger alone"][split] = tagger_alone(tagger, records, agents)
+        file = args.predictions / split / "multi-task-adapter" / "extraction_predictions.jsonl"
+        if not file.is_file():
+            print(f"{split}: no model-only answers ({file})")
+            continue
+        answers = model_answers(records, agents, file)
+        alone = summary["tagger alone"][split] = tagger_alone(tagger, [record for record, _ in answers], agents)
         print(f"{'tagger alone (host fields only)':<38}{split:<11}" + f"{alone['f1']:>15.3f}{alone['precision']:>15.3f}"
               f"{alone['recall']:>15.3f}")  # fmt: skip
-        file = args.predictions / split / "multi-task-adapter" / "extraction_predictions.jsonl"
-        answers = model_answers(records, agents, file)
         for name, (parsers, tags) in VARIANTS.items():
             figures = score_variant(answers, agents, tagger, parsers, tags)
             row = summary["served"].setdefault(name, {})[split] = {k: round(float(figures[k]), 4) for k in FIGURES}
