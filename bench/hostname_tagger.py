@@ -15,6 +15,8 @@ model again, and their difference is the tagger's and the parsers' alone. The ra
 F1 of host fields with the tagger over without it, behind the parsers.
 
     .venv/bin/python bench/hostname_tagger.py [--predictions bench/output/extractor-per-category/predictions]
+    .venv/bin/python bench/hostname_tagger.py --dev-answers eval/extraction_predictions.jsonl   # from
+        # mail2ticket evaluate --task extraction --extractor model --adapter ... --out eval/
 """
 
 from __future__ import annotations
@@ -65,17 +67,19 @@ def tagger_alone(tagger: HostnameTagger, records: list[dict], agents) -> dict[st
 def model_answers(records: list[dict], agents, predictions: Path) -> list[tuple[dict, dict]]:
     """Each scored record with the model's answer, in the order the model-only run scored them.
 
-    That run went category by category (sorted), each in the file's order, maybe leaving some
-    categories out (``--exclude``): the records of the categories it scored are taken. Every
-    answer's ``truth`` is checked against its record's, so answers are never paired with the
-    wrong e-mail.
+    ``bench/extractor_per_category.py`` goes category by category, sorted, maybe leaving some
+    out (``--exclude``); ``mail2ticket evaluate`` goes category by category in the order they
+    first appear. Either way each category's e-mails keep the file's order, and every answer's
+    ``truth`` is checked against its record's, so answers are never paired with the wrong e-mail.
     """
     rows = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines()]
-    scored_categories = {row["category"] for row in rows}
-    scored = sorted((r for r in records if r["category"] in scored_categories), key=lambda r: r["category"])
-    if len(rows) != len(scored) or any(row["truth"] != r["fields"] for row, r in zip(rows, scored, strict=True)):
-        raise SystemExit(f"{predictions}: not the model-only answers of these {len(scored)} records")
-    return [(record, row["predicted"]) for record, row in zip(scored, rows, strict=True)]
+    kept = [r for r in records if r["category"] in {row["category"] for row in rows}]
+    first_seen = list(dict.fromkeys(r["category"] for r in kept))
+    for order in (sorted(first_seen), first_seen):
+        scored = sorted(kept, key=lambda r: order.index(r["category"]))
+        if len(rows) == len(scored) and all(row["truth"] == r["fields"] for row, r in zip(rows, scored, strict=True)):
+            return [(record, row["predicted"]) for record, row in zip(scored, rows, strict=True)]
+    raise SystemExit(f"{predictions}: not the model-only answers of these {len(kept)} records")
 
 
 def score_variant(answers: list[tuple[dict, dict]], agents, tagger: HostnameTagger, parsers: bool, tags: bool):
@@ -97,6 +101,9 @@ def score_variant(answers: list[tuple[dict, dict]], agents, tagger: HostnameTagg
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--predictions", type=Path, default=Path("bench/output/extractor-per-category/predictions"))
+    parser.add_argument(
+        "--dev-answers", type=Path, help="a model-only run's extraction_predictions.jsonl on the dev set instead"
+    )
     parser.add_argument("--train", type=int, default=600, help="in-scope training tickets (the adapter's)")
     parser.add_argument("--test", type=int, default=60, help="generated in-scope test tickets (the run's)")
     parser.add_argument("--out", type=Path, default=Path("bench/output/hostname-tagger"))
@@ -116,6 +123,8 @@ def main() -> None:
     print(f"\n{'extractor':<38}{'split':<11}" + "".join(f"{k:>15}" for k in FIGURES[:-1]))
     for split, records in (("dev", dev), ("generated", test)):
         file = args.predictions / split / "multi-task-adapter" / "extraction_predictions.jsonl"
+        if split == "dev" and args.dev_answers:
+            file = args.dev_answers
         if not file.is_file():
             print(f"{split}: no model-only answers ({file})")
             continue
