@@ -34,7 +34,7 @@ from bench.extractor_adapter import DEV_SET, FIGURES, in_scope_truth  # noqa: E4
 from mail2ticket.environment import apply_offline_defaults  # noqa: E402
 from mail2ticket.evaluation.extraction import ExtractionResult, read_extraction_jsonl, score_example  # noqa: E402
 from mail2ticket.extraction import agents_for, parsed_fields  # noqa: E402
-from mail2ticket.extraction.hostnames import HostnameTagger, host_fields  # noqa: E402
+from mail2ticket.extraction.hostnames import HostnameTagger, host_fields, host_names  # noqa: E402
 from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
 from mail2ticket.training.extractor import extraction_examples  # noqa: E402
 
@@ -54,10 +54,7 @@ def tagger_alone(tagger: HostnameTagger, records: list[dict], agents) -> dict[st
         agent = agents.get(record["category"])
         if agent is None or not host_fields(agent):
             continue
-        truth: set[str] = set()
-        for name in host_fields(agent):
-            value = (record.get("fields") or {}).get(name)
-            truth |= {v.casefold() for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)}
+        truth = host_names(agent, record.get("fields") or {})
         got = {word.casefold() for word, _ in tagger.hosts(record["email"])}
         found, expected, right = found + len(got), expected + len(truth), right + len(got & truth)
     precision, recall = right / max(found, 1), right / max(expected, 1)

@@ -10,8 +10,8 @@ description and example e-mails make the instructions (:mod:`mail2ticket.prompts
 Schema constrains decoding (the engine's ``extract``), and a pydantic model derived from that
 schema checks the answer (:mod:`mail2ticket.extraction.schema`). The schema the model decodes
 differs in one way from the ticket's: a date is the e-mail's words for it (``hier soir``),
-which the validation reads against the reception time, not an ISO date the model computes. Adding a category is a YAML
-change: :func:`agents_for` builds its agent like any other.
+which the validation reads against the reception time, not an ISO date the model computes.
+Adding a category is a YAML change: :func:`agents_for` builds its agent like any other.
 """
 
 from __future__ import annotations

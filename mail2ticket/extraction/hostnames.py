@@ -107,7 +107,8 @@ def words_with_features(email: str, max_chars: int = 3_000) -> list[tuple[str, d
     return rows
 
 
-def _true_hosts(agent: ExtractionAgent, fields: Mapping[str, Any]) -> set[str]:
+def host_names(agent: ExtractionAgent, fields: Mapping[str, Any]) -> set[str]:
+    """The host names ``fields`` hold in the agent's host fields, case folded."""
     hosts: set[str] = set()
     for name in host_fields(agent):
         value = fields.get(name)
@@ -145,7 +146,7 @@ class HostnameTagger:
         for agent, email, fields in examples:
             if not host_fields(agent):
                 continue
-            hosts = _true_hosts(agent, fields)
+            hosts = host_names(agent, fields)
             emails += 1
             for word, features in words_with_features(email, config.max_chars):
                 rows.append(features)
@@ -193,7 +194,7 @@ class HostnameTagger:
         for name in names:
             if not hosts:
                 continue
-            if agent.schema["properties"][name].get("type") == "array":
+            if agent.category.fields[name].json_schema().get("type") == "array":
                 filled[name] = [word for word, _ in hosts]
             else:
                 filled[name] = max(hosts, key=lambda host: host[1])[0]
@@ -256,5 +257,6 @@ __all__ = [
     "adapter_tagger",
     "fill_hosts",
     "host_fields",
+    "host_names",
     "words_with_features",
 ]
