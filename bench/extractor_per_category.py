@@ -6,7 +6,7 @@ share of the same generated tickets ``bench/extractor_adapter.py`` trains the mu
 on, with the same recipe and the same total number of optimiser steps split by share (at least
 ``--min-steps`` each), then scores both on unseen generated tickets and on the hand-written dev
 set, each e-mail with its true category's adapter. Both arms are scored on the model's own
-answers: the alert parsers and the host name tagger would serve either the same way, and
+answers: the alert parsers and the taggers would serve either the same way, and
 ``bench/hostname_tagger.py`` scores them on the multi-task run's saved answers. The ratio is
 the per-category dev F1 over the multi-task one. An adapter an earlier run trained with the
 same recipe is reused, so a stopped run resumes where it was. Without a multi-task adapter
@@ -39,7 +39,7 @@ from mail2ticket.evaluation.extraction import (  # noqa: E402
     read_extraction_jsonl,
     write_extraction_outputs,
 )
-from mail2ticket.extraction.hostnames import TAGGER_SUBDIR  # noqa: E402
+from mail2ticket.extraction.taggers import TAGGER_FOLDERS  # noqa: E402
 from mail2ticket.registry.adapters import read_metadata  # noqa: E402
 from mail2ticket.registry.models import DEFAULT_MODEL, resolve_model  # noqa: E402
 from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
@@ -87,7 +87,8 @@ def main() -> None:
         began = time.perf_counter()
         train_extractor(model_dir, train, args.multi_task, EXTRACTOR_TRAINING, taxonomy, DEFAULT_MODEL)
         print(f"multi-task adapter trained in {time.perf_counter() - began:.0f} s", flush=True)
-    shutil.rmtree(args.multi_task / TAGGER_SUBDIR, ignore_errors=True)
+    for tagger in TAGGER_FOLDERS.values():
+        shutil.rmtree(args.multi_task / tagger, ignore_errors=True)
     shared = read_metadata(args.multi_task)
     recipe = TrainingConfig(**shared["training"])
     adapters: dict[str, str] = {}
@@ -104,7 +105,8 @@ def main() -> None:
                 losses = train_extractor(model_dir, rows, folder, config, taxonomy, DEFAULT_MODEL).losses
             except ValueError:  # a category without fields teaches nothing
                 continue
-        shutil.rmtree(folder / TAGGER_SUBDIR, ignore_errors=True)  # the adapters are compared, not the tagger
+        for tagger in TAGGER_FOLDERS.values():  # the adapters are compared, not the taggers
+            shutil.rmtree(folder / tagger, ignore_errors=True)
         adapters[category] = str(folder)
         print(f"{category}: {len(rows)} tickets, {steps} steps, loss {losses[0]:.3f} -> {losses[-1]:.3f}", flush=True)
     training_s = time.perf_counter() - started

@@ -34,7 +34,8 @@ from ray.serve.handle import DeploymentHandle
 
 from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, ClassicalError, Routing
 from mail2ticket.extraction import ExtractionAgent, agents_for, parsed_fields
-from mail2ticket.extraction.hostnames import HostnameTagger, HostnameTaggerError, adapter_tagger
+from mail2ticket.extraction.taggers import FieldTaggers, adapter_taggers, model_schema
+from mail2ticket.extraction.tagging import TaggerError
 from mail2ticket.prompts import classification_prompt
 from mail2ticket.registry.adapters import AdapterError, read_metadata, resolve_adapter
 from mail2ticket.taxonomy import UNKNOWN, load_taxonomy
@@ -173,21 +174,21 @@ class Extractor(_Agent):
         self.agents: dict[str, ExtractionAgent] = {}
         if self.settings.agents.extraction:
             self.agents = agents_for(self.taxonomy)  # keyed by category name
-        self._taggers: dict[str, HostnameTagger | None] = {}
+        self._taggers: dict[str, FieldTaggers | None] = {}
 
-    async def _tagger_of(self, adapter: str | None) -> HostnameTagger | None:
-        """The host name tagger the extraction adapter ships, read once per adapter (None: the model's hosts)."""
+    async def _taggers_of(self, adapter: str | None) -> FieldTaggers | None:
+        """The taggers the extraction adapter ships, read once per adapter (None: the model answers every field)."""
         if adapter is None:
             return None
         if adapter not in self._taggers:
             try:
                 folder = await asyncio.to_thread(resolve_adapter, adapter)  # cached: the Engine resolved it first
-                self._taggers[adapter] = await asyncio.to_thread(adapter_tagger, str(folder))
-            except AdapterError as exc:  # the registry did not answer: the model's hosts, and the next request retries
-                logger.warning("%s: %s; host names come from the model until it can be read", adapter, exc.message)
+                self._taggers[adapter] = await asyncio.to_thread(adapter_taggers, str(folder))
+            except AdapterError as exc:  # the registry did not answer: the model's fields, and the next request retries
+                logger.warning("%s: %s; the model answers every field until it can be read", adapter, exc.message)
                 return None
-            except HostnameTaggerError as exc:
-                logger.warning("%s: %s; host names come from the model", adapter, exc)
+            except TaggerError as exc:
+                logger.warning("%s: %s; the model answers every field", adapter, exc)
                 self._taggers[adapter] = None
         return self._taggers[adapter]
 
@@ -207,9 +208,10 @@ class Extractor(_Agent):
         """The category's fields, schema-valid and normalised (ISO dates relative to ``received_at``, ISO 8601).
 
         A monitoring or backup notification of the category is read by its parser (exact, no
-        engine call); the model answers everything else, with the extraction ``adapter`` of the
-        request's model state (None: the bare base model and the agent's prompt). ``answered_by``
-        says which did.
+        engine call); the trained extractor answers everything else: the extraction ``adapter`` of
+        the request's model state (None: the bare base model and the agent's prompt) for the
+        fields its taggers do not cover, the taggers for the rest (no engine call when they cover
+        them all). ``answered_by`` says which did (``model`` for the adapter and its taggers).
         """
         started = time.perf_counter()
         if not self.has_agent(category):
@@ -219,14 +221,18 @@ class Extractor(_Agent):
         if parsed is not None:
             fields, answered_by, engine_ms = parsed.fields, parsed.answered_by, 0.0
         else:
-            prompt = agent.prompt(self.tokenizer, email, received_at)
-            budget = self.settings.agents.extract_max_new_tokens
-            result = await self.engine.extract.remote(prompt, agent.decoding_schema, adapter, budget)
-            fields = agent.finalize_answer(result["output"], received_at, email)  # copied values checked against it
-            tagger = await self._tagger_of(adapter)
-            if tagger is not None:
-                fields = tagger.fill(agent, email, fields)
-            answered_by, engine_ms = "model", result["engine_ms"]
+            taggers = await self._taggers_of(adapter)
+            schema = model_schema(taggers, agent)
+            answer, engine_ms = {}, 0.0
+            if schema["properties"]:  # the fields no tagger covers
+                prompt = agent.prompt(self.tokenizer, email, received_at)
+                budget = self.settings.agents.extract_max_new_tokens
+                result = await self.engine.extract.remote(prompt, schema, adapter, budget)
+                answer, engine_ms = result["output"], result["engine_ms"]
+            fields = agent.finalize_answer(answer, received_at, email)  # copied values checked against it
+            if taggers is not None:
+                fields = await asyncio.to_thread(taggers.fill, agent, email, received_at, fields)
+            answered_by = "model"
         return {
             "fields": fields,
             "agent": agent.key,

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import json
 import time
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mail2ticket.classical.persistence import dump_fitted, load_fitted
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 
 #: The fitted pipeline, in skops format, inside a classical model's folder.
@@ -140,12 +140,8 @@ class ClassicalClassifier:
 
     def save(self, directory: str | Path) -> Path:
         """Write ``model.skops`` and ``classical.json`` into ``directory``."""
-        import skops.io
-
         folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
-        _compact_vocabularies(self.pipeline)
-        skops.io.dump(self.pipeline, folder / MODEL_FILE, compression=zipfile.ZIP_DEFLATED)
+        dump_fitted(self.pipeline, folder / MODEL_FILE)
         (folder / METADATA_FILE).write_text(
             json.dumps({**self.metadata, "labels": self.labels}, ensure_ascii=False, indent=2), encoding="utf-8"
         )
@@ -154,8 +150,6 @@ class ClassicalClassifier:
     @classmethod
     def load(cls, directory: str | Path, taxonomy: Taxonomy | None = None) -> ClassicalClassifier:
         """Read a saved model, refusing one of another taxonomy or one that holds unexpected types."""
-        import skops.io
-
         folder = Path(directory)
         model_path, metadata_path = folder / MODEL_FILE, folder / METADATA_FILE
         if not model_path.is_file() or not metadata_path.is_file():
@@ -167,30 +161,10 @@ class ClassicalClassifier:
                 f"{folder}: trained on taxonomy {metadata.get('taxonomy_version')!r}, "
                 f"not on the loaded taxonomy {taxonomy.version!r}"
             )
-        untrusted = skops.io.get_untrusted_types(file=model_path)
-        refused = [name for name in untrusted if not name.startswith(_TRUSTED_PREFIXES)]
-        if refused:
-            raise ClassicalError(f"{model_path}: refusing to load types outside scikit-learn and NumPy: {refused}")
-        pipeline = skops.io.load(model_path, trusted=untrusted)
+        pipeline = load_fitted(model_path, ClassicalError)
         config = ClassicalConfig(**metadata.get("config", {}))
         labels = metadata.pop("labels", taxonomy.labels_with_unknown)
         return cls(pipeline, labels, config, metadata)
-
-
-def _compact_vocabularies(pipeline: Any) -> None:
-    """Make the vectorisers cheap to write: skops writes every NumPy scalar as an array of its own.
-
-    ``stop_words_`` (the n-grams cut by ``min_df`` and ``max_features``, millions of them) is only
-    kept for inspection and can be dropped; the vocabulary's indices become Python integers.
-    """
-    for _, vectoriser in pipeline.named_steps["features"].transformer_list:
-        if hasattr(vectoriser, "stop_words_"):
-            del vectoriser.stop_words_
-        vectoriser.vocabulary_ = {term: int(index) for term, index in vectoriser.vocabulary_.items()}
-
-
-#: Types a fitted TF-IDF + logistic-regression pipeline is made of, beyond skops' own defaults.
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
 
 __all__ = [

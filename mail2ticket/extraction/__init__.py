@@ -4,7 +4,12 @@
   and :func:`extract`, the one path from e-mails to fields that evaluation and serving run: the
   alert parsers first, the model (:func:`extract_fields`) for what they do not recognise;
 - :mod:`.alerts`: parsers of the monitoring and backup tools' notifications (:func:`parse_alert`);
-- :mod:`.dates`: dates as e-mails write them, read (:func:`parse_moment`) and found (:func:`date_span`);
+- :mod:`.dates`: dates as e-mails write them, read (:func:`parse_moment`) and found (:func:`date_span`,
+  :func:`date_mentions`);
+- :mod:`.taggers`: :class:`FieldTaggers`, the classical models a trained extraction adapter ships
+  and that fill the fields they cover wherever the model answers: host names (:mod:`.hostnames`),
+  values written word for word (:mod:`.spans`), which stated date fills which field
+  (:mod:`.date_picker`), enum and boolean fields (:mod:`.choices`), all on :mod:`.tagging`;
 - :mod:`.schema`: whatever an extractor answered, normalised and validated against the schema.
 """
 
@@ -21,6 +26,7 @@ from mail2ticket.extraction.agent import (
 from mail2ticket.extraction.alerts import ParsedAlert, parse_alert
 from mail2ticket.extraction.dates import DEFAULT_TIMEZONE
 from mail2ticket.extraction.schema import validate_fields
+from mail2ticket.extraction.taggers import FieldTaggers, adapter_taggers
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -28,7 +34,9 @@ __all__ = [
     "Extraction",
     "ExtractionAgent",
     "ExtractorMode",
+    "FieldTaggers",
     "ParsedAlert",
+    "adapter_taggers",
     "agents_for",
     "extract",
     "extract_fields",

@@ -17,14 +17,14 @@ Adding a category is a YAML change: :func:`agents_for` builds its agent like any
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from mail2ticket.extraction.alerts import parse_alert
 from mail2ticket.extraction.dates import DATE_FORMATS, DEFAULT_TIMEZONE, date_span, parse_moment, parse_received_at
-from mail2ticket.extraction.hostnames import adapter_tagger, fill_hosts
 from mail2ticket.extraction.schema import output_model, validate_fields
+from mail2ticket.extraction.taggers import adapter_taggers, fill_fields, model_schema
 from mail2ticket.prompts import extraction_messages, extraction_prompt_version, render_prompt
 from mail2ticket.taxonomy import UNKNOWN, Category, Taxonomy, load_taxonomy
 
@@ -71,6 +71,12 @@ class ExtractionAgent:
         schema = self.schema
         for name in self.date_fields:
             schema["properties"][name].pop("format")
+        return schema
+
+    def decoding_schema_without(self, covered: Collection[str]) -> dict[str, Any]:
+        """:attr:`decoding_schema` less the ``covered`` fields: those the adapter's taggers fill."""
+        schema = self.decoding_schema
+        schema["properties"] = {name: spec for name, spec in schema["properties"].items() if name not in covered}
         return schema
 
     def messages(self, email: str, received_at: str | None = None) -> list[dict[str, str]]:
@@ -209,8 +215,9 @@ def extract_fields(
 ) -> list[dict]:
     """Fields of each e-mail: prompt, decoding under :attr:`ExtractionAgent.decoding_schema`, then
     :meth:`ExtractionAgent.finalize_answer` with the e-mail itself (copied values and the words of
-    dates are checked against it). When the ``adapter`` folder ships a host name tagger
-    (:mod:`mail2ticket.extraction.hostnames`), the host fields are the tagger's.
+    dates are checked against it). When the ``adapter`` folder ships taggers
+    (:mod:`mail2ticket.extraction.taggers`), the model is asked only for the fields they do not
+    cover, and they fill the rest; a category they cover entirely costs no model call.
 
     ``max_new_tokens`` is passed to the engine only when given, so engines keep their own
     default budget. A category without fields costs no model call.
@@ -220,13 +227,17 @@ def extract_fields(
         raise ValueError(f"{len(emails)} e-mails but {len(received)} reception times")
     if not agent.fields:
         return [{} for _ in emails]
-    prompts = [agent.prompt(tokenizer, email, when) for email, when in zip(emails, received, strict=True)]
-    options = {"max_new_tokens": max_new_tokens} if max_new_tokens is not None else {}
-    raw = engine.extract(prompts, agent.decoding_schema, adapter=adapter, **options)
+    taggers = adapter_taggers(adapter)
+    schema = model_schema(taggers, agent)
+    raw: list[dict] = [{} for _ in emails]
+    if schema["properties"]:
+        prompts = [agent.prompt(tokenizer, email, when) for email, when in zip(emails, received, strict=True)]
+        options = {"max_new_tokens": max_new_tokens} if max_new_tokens is not None else {}
+        raw = engine.extract(prompts, schema, adapter=adapter, **options)
     answers = [
         agent.finalize_answer(answer, when, email) for answer, when, email in zip(raw, received, emails, strict=True)
     ]
-    return fill_hosts(adapter_tagger(adapter), agent, emails, answers)
+    return fill_fields(taggers, agent, emails, received, answers)
 
 
 __all__ = [

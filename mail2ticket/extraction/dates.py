@@ -11,6 +11,8 @@ extraction model is taught to write those words rather than an ISO date it would
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -131,6 +133,26 @@ def _same_moment(moment: datetime, value: date | datetime) -> bool:
     return moment.date() == value
 
 
+def _date_spans(email: str) -> Iterator[tuple[int, int, str]]:
+    """Runs of one to :data:`MAX_DATE_SPAN_WORDS` words of ``email`` (whitespace collapsed) that may state a date.
+
+    Shortest first, then in the e-mail's order; each text once. A run with no date word and no
+    date or time shape (:data:`_DATE_SHAPE`) is not yielded. Offsets are into the collapsed text.
+    """
+    text = " ".join(email.split())
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    seen: set[str] = set()
+    for length in range(1, MAX_DATE_SPAN_WORDS + 1):
+        for first in range(len(words) - length + 1):
+            start, end = words[first][0], words[first + length - 1][1]
+            span = text[start:end].strip(_SPAN_EDGES)
+            if not span or span in seen or not (_DATE_SHAPE.search(span) or _DATE_WORDS.search(span)):
+                continue
+            seen.add(span)
+            offset = text.index(span, start)
+            yield offset, offset + len(span), span
+
+
 def date_span(email: str, value: date | datetime, received_at: datetime | None = None) -> str | None:
     """The shortest words of ``email`` that :func:`parse_moment` reads as ``value``, or None.
 
@@ -140,20 +162,44 @@ def date_span(email: str, value: date | datetime, received_at: datetime | None =
     span is a substring of the e-mail with its whitespace runs collapsed, so the *copied, never
     invented* check finds it.
     """
-    text = " ".join(email.split())
-    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     base = received_at.replace(tzinfo=None) if received_at is not None else None
-    seen: set[str] = set()
-    for length in range(1, MAX_DATE_SPAN_WORDS + 1):
-        for first in range(len(words) - length + 1):
-            span = text[words[first][0] : words[first + length - 1][1]].strip(_SPAN_EDGES)
-            if span in seen or not (_DATE_SHAPE.search(span) or _DATE_WORDS.search(span)):
-                continue
-            seen.add(span)
-            moment = parse_moment(span, base, search=False)
-            if moment is not None and _same_moment(moment, value):
-                return span
+    for _, _, span in _date_spans(email):
+        moment = parse_moment(span, base, search=False)
+        if moment is not None and _same_moment(moment, value):
+            return span
     return None
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """Words of an e-mail that state a moment: where they are (in the whitespace-collapsed text) and what they say."""
+
+    start: int
+    end: int
+    text: str
+    moment: datetime
+
+
+def date_mentions(email: str, received_at: datetime | None = None, max_chars: int = 3_000) -> list[DateMention]:
+    """Every moment the first ``max_chars`` characters of ``email`` state, in the e-mail's order.
+
+    Each is read from its longest words: "mardi 11 avril" is one mention, not three, and
+    "hier 14h30" one, not "hier" and "14h30". Relative words are read against ``received_at``.
+    """
+    base = received_at.replace(tzinfo=None) if received_at is not None else None
+    found = []
+    for start, end, span in _date_spans(email[: 2 * max_chars]):
+        if start >= max_chars:
+            continue
+        moment = parse_moment(span, base, search=False)
+        if moment is not None:
+            found.append(DateMention(start, end, span, moment))
+    found.sort(key=lambda mention: mention.start - mention.end)  # longest first
+    kept: list[DateMention] = []
+    for mention in found:
+        if not any(other.start <= mention.start and mention.end <= other.end for other in kept):
+            kept.append(mention)
+    return sorted(kept, key=lambda mention: mention.start)
 
 
 __all__ = [
@@ -161,6 +207,8 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "MAX_DATE_SPAN_WORDS",
     "PLAUSIBLE_YEARS",
+    "DateMention",
+    "date_mentions",
     "date_span",
     "parse_moment",
     "parse_received_at",

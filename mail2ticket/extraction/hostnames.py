@@ -5,43 +5,32 @@ it skips them, picks the wrong word or writes one the e-mail does not hold. Yet 
 a shape of its own (letters and digits, hyphens, dots: ``srv-rds02``, ``SRVDC01``,
 ``nas-dev-03.corp.local``) and words around it (``serveur``, ``sur``, ``Host:``), so a linear
 model over each word's shape and neighbours reads them better than the LLM does. The extraction
-agents' trained extractor is therefore the adapter *and* this tagger: the training step fits it
-on the same tickets, writes it into the adapter's folder (``hostnames/``, in skops format, no
-code run on load), and wherever the model answers an e-mail, the fields that hold host names
-(copied with ``ignore_case`` in the taxonomy) come from the tagger instead. Every word it
-returns is a word of the e-mail, as the e-mail spells it.
+agents' trained extractor therefore ships this tagger beside the adapter (with the others of
+:mod:`mail2ticket.extraction.taggers`), and wherever the model answers an e-mail, the fields that
+hold host names (copied with ``ignore_case`` in the taxonomy) come from the tagger instead. Every
+word it returns is a word of the e-mail, as the e-mail spells it.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
-import zipfile
-from collections.abc import Iterable, Mapping, Sequence
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mail2ticket.extraction.tagging import FittedTagger, TaggerError
+
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
 
-#: The tagger's folder inside an extractor adapter's folder (it travels with the adapter).
-TAGGER_SUBDIR = "hostnames"
-#: The fitted pipeline, in skops format, inside the tagger's folder.
-TAGGER_FILE = "tagger.skops"
-#: What the tagger was trained on and with, inside the same folder.
-TAGGER_METADATA_FILE = "tagger.json"
 
 #: A word that can be a host name: letters and digits, with dots, hyphens and underscores inside.
 _TOKEN = re.compile(r"[^\W_](?:[\w.-]*[^\W_])?")
-#: Types a fitted DictVectorizer + logistic-regression pipeline is made of.
-_TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
 
-class HostnameTaggerError(ValueError):
+class HostnameTaggerError(TaggerError):
     """A tagger that cannot be trained or loaded; the message says why."""
 
 
@@ -66,7 +55,7 @@ def host_fields(agent: ExtractionAgent) -> list[str]:
     return [name for name, ignore_case in agent.copied_fields.items() if ignore_case]
 
 
-def _shape(word: str) -> str:
+def word_shape(word: str) -> str:
     """``SRV-db01`` -> ``X-xd``: the classes of its characters, runs collapsed."""
     shape = re.sub(r"[A-Z]", "X", word)
     shape = re.sub(r"[a-z]", "x", shape)
@@ -84,7 +73,7 @@ def words_with_features(email: str, max_chars: int = 3_000) -> list[tuple[str, d
     for i, match in enumerate(matches):
         word, start, end = match.group(0), match.start(), match.end()
         features: dict[str, Any] = {
-            f"shape={_shape(word)}": 1,
+            f"shape={word_shape(word)}": 1,
             f"length={min(len(word), 12)}": 1,
             "digit": any(c.isdigit() for c in word),
             "letter": any(c.isalpha() for c in word),
@@ -117,13 +106,12 @@ def host_names(agent: ExtractionAgent, fields: Mapping[str, Any]) -> set[str]:
     return hosts
 
 
-class HostnameTagger:
+class HostnameTagger(FittedTagger):
     """Which words of an e-mail are host names: a DictVectorizer and a logistic regression."""
 
-    def __init__(self, pipeline: Any, config: HostnameTaggerConfig, metadata: dict[str, Any]) -> None:
-        self.pipeline = pipeline
-        self.config = config
-        self.metadata = metadata
+    config_type = HostnameTaggerConfig
+    error_type = HostnameTaggerError
+    config: HostnameTaggerConfig
 
     @classmethod
     def fit(
@@ -175,7 +163,7 @@ class HostnameTagger:
         rows = words_with_features(email, self.config.max_chars)
         if not rows:
             return []
-        probabilities = self.pipeline.predict_proba([features for _, features in rows])[:, 1]
+        probabilities = self.model.predict_proba([features for _, features in rows])[:, 1]
         found: dict[str, tuple[str, float]] = {}
         for (word, _), probability in zip(rows, probabilities, strict=True):
             if probability >= self.config.threshold:
@@ -200,63 +188,13 @@ class HostnameTagger:
                 filled[name] = max(hosts, key=lambda host: host[1])[0]
         return {name: filled[name] for name in agent.fields if name in filled}
 
-    def save(self, directory: str | Path) -> Path:
-        """Write ``tagger.skops`` and ``tagger.json`` into ``directory``."""
-        import skops.io
-
-        folder = Path(directory)
-        folder.mkdir(parents=True, exist_ok=True)
-        vectoriser = self.pipeline.named_steps["features"]
-        vectoriser.vocabulary_ = {name: int(index) for name, index in vectoriser.vocabulary_.items()}
-        skops.io.dump(self.pipeline, folder / TAGGER_FILE, compression=zipfile.ZIP_DEFLATED)
-        (folder / TAGGER_METADATA_FILE).write_text(json.dumps(self.metadata, indent=2), encoding="utf-8")
-        return folder
-
-    @classmethod
-    def load(cls, directory: str | Path) -> HostnameTagger:
-        """Read a saved tagger, refusing one that holds types outside scikit-learn and NumPy."""
-        import skops.io
-
-        folder = Path(directory)
-        model_path, metadata_path = folder / TAGGER_FILE, folder / TAGGER_METADATA_FILE
-        if not model_path.is_file() or not metadata_path.is_file():
-            raise HostnameTaggerError(f"{folder}: no host name tagger ({TAGGER_FILE} and {TAGGER_METADATA_FILE})")
-        untrusted = skops.io.get_untrusted_types(file=model_path)
-        refused = [name for name in untrusted if not name.startswith(_TRUSTED_PREFIXES)]
-        if refused:
-            raise HostnameTaggerError(f"{model_path}: refusing to load types outside scikit-learn and NumPy: {refused}")
-        metadata = json.loads(metadata_path.read_text(encoding="utf-8"))
-        pipeline = skops.io.load(model_path, trusted=untrusted)
-        return cls(pipeline, HostnameTaggerConfig(**metadata.get("config", {})), metadata)
-
-
-@lru_cache(maxsize=8)
-def adapter_tagger(adapter_dir: str | None) -> HostnameTagger | None:
-    """The tagger an extractor adapter's folder ships (``hostnames/``), or None (the bare model, an older adapter)."""
-    if not adapter_dir or not (Path(adapter_dir) / TAGGER_SUBDIR / TAGGER_FILE).is_file():
-        return None
-    return HostnameTagger.load(Path(adapter_dir) / TAGGER_SUBDIR)
-
-
-def fill_hosts(
-    tagger: HostnameTagger | None, agent: ExtractionAgent, emails: Sequence[str], answers: Sequence[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Each answer with its host fields from ``tagger`` (unchanged without one)."""
-    if tagger is None:
-        return [dict(answer) for answer in answers]
-    return [tagger.fill(agent, email, answer) for email, answer in zip(emails, answers, strict=True)]
-
 
 __all__ = [
-    "TAGGER_FILE",
-    "TAGGER_METADATA_FILE",
-    "TAGGER_SUBDIR",
     "HostnameTagger",
     "HostnameTaggerConfig",
     "HostnameTaggerError",
-    "adapter_tagger",
-    "fill_hosts",
     "host_fields",
     "host_names",
+    "word_shape",
     "words_with_features",
 ]

@@ -16,8 +16,9 @@ the answer only, and on exactly what serving sends and receives:
 
 An e-mail whose category has no fields, or of ``unknown``, teaches nothing here and is skipped.
 
-The same pairs fit the host name tagger (:mod:`mail2ticket.extraction.hostnames`), saved in the
-adapter's folder: wherever the model answers, the host fields are the tagger's.
+The same tickets fit the taggers (:mod:`mail2ticket.extraction.taggers`), saved in the adapter's
+folder: wherever the model answers, the fields they cover (hosts, copied values, dates, choices)
+are theirs, and the model is asked only for the rest.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from mail2ticket.extraction.agent import ExtractionAgent, agents_for
-from mail2ticket.extraction.hostnames import TAGGER_SUBDIR, HostnameTagger, HostnameTaggerError
+from mail2ticket.extraction.taggers import FieldTaggers, TaggerExample
 from mail2ticket.registry.adapters import AdapterKind
 from mail2ticket.taxonomy import Taxonomy, load_taxonomy
 from mail2ticket.training.config import TrainingConfig
@@ -84,6 +85,18 @@ def extraction_examples(
     the answer ``{}``, which is what an e-mail that states nothing should get. The answer holds
     each date as the e-mail's words (:meth:`ExtractionAgent.as_written`), what serving reads back.
     """
+    return [
+        ExtractionExample(agent, email, when, extraction_answer(agent, agent.as_written(fields, email, when)))
+        for agent, email, when, fields in tagger_examples(records, agents)
+    ]
+
+
+def tagger_examples(records: Sequence[Mapping[str, Any]], agents: Mapping[str, ExtractionAgent]) -> list[TaggerExample]:
+    """The taggers' training examples: the records :func:`extraction_examples` keeps, with their validated fields.
+
+    Unlike the adapter's answers, dates stay ISO 8601: the date picker learns which stated date
+    is the true one.
+    """
     examples = []
     for record in records:
         agent = agents.get(str(record.get("category")))
@@ -91,8 +104,7 @@ def extraction_examples(
         if agent is None or not agent.fields or not isinstance(truth, Mapping) or not truth:
             continue
         email, received_at = str(record["email"]), record.get("received_at")
-        fields = agent.as_written(agent.finalize(dict(truth), received_at, email), email, received_at)
-        examples.append(ExtractionExample(agent, email, received_at, extraction_answer(agent, fields)))
+        examples.append((agent, email, received_at, agent.finalize(dict(truth), received_at, email)))
     return examples
 
 
@@ -109,8 +121,8 @@ def train_extractor(
 
     The adapter folder holds the peft adapter, the tokenizer, ``mail2ticket.json`` with
     ``kind: extractor``, the taxonomy it was trained for and each agent's prompt version, and
-    the host name tagger fitted on the same pairs (``hostnames/``; none when the records name
-    no host, and the model's host names are served).
+    the taggers fitted on the same tickets (:class:`FieldTaggers`, one folder each; a tagger
+    whose fields the tickets never fill is not trained, and the model answers those fields).
     """
     config = config or TrainingConfig()
     taxonomy = taxonomy or load_taxonomy()
@@ -129,12 +141,8 @@ def train_extractor(
         ]
 
     result = fit_lora(model_dir, make_examples, output_dir, config, [p.agent.name for p in pairs], on_step)
-    try:
-        tagger = HostnameTagger.fit((p.agent, p.email, json.loads(p.answer)) for p in pairs)
-        tagger.save(Path(result.adapter_dir) / TAGGER_SUBDIR)
-        tagger_metadata: dict[str, Any] | None = tagger.metadata
-    except HostnameTaggerError:  # no host name among the records' fields: nothing to learn them from
-        tagger_metadata = None
+    taggers = FieldTaggers.fit(tagger_examples(records, agents))
+    taggers.save(result.adapter_dir)
     return save_metadata(
         result,
         ADAPTER_KIND,
@@ -142,7 +150,7 @@ def train_extractor(
         taxonomy,
         prompt_versions={name: agent.prompt_version for name, agent in agents.items()},
         examples_per_category={name: sum(p.agent.name == name for p in pairs) for name in agents},
-        hostname_tagger=tagger_metadata,
+        taggers=taggers.metadata,
     )
 
 
@@ -159,5 +167,6 @@ __all__ = [
     "extraction_answer",
     "extraction_examples",
     "extractor_pipeline_defaults",
+    "tagger_examples",
     "train_extractor",
 ]

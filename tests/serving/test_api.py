@@ -13,7 +13,7 @@ import pytest
 from mail2ticket.classical import ADAPTER_SUBDIR, ClassicalClassifier, Routing
 from mail2ticket.engines.precision import resolve_dtype
 from mail2ticket.extraction import agents_for
-from mail2ticket.extraction.hostnames import adapter_tagger, host_fields
+from mail2ticket.extraction.taggers import adapter_taggers
 from mail2ticket.registry.adapters import read_metadata
 from tests.serving.conftest import ADMIN_TOKEN, OTHER_TOKEN, REVIEWER_TOKEN, TAXONOMY, TOKEN, Served, audit_lines
 
@@ -105,13 +105,14 @@ def test_the_extraction_agents_run_with_their_registered_adapter(client: httpx.C
     assert response.json()["models"]["extractor"]["version"] == extractor.first_version
     [line] = [a for a in audit_lines(served.main_audit) if a.get("request_id") == "extraction-adapter"]
     assert line["models"]["extractor"]["adapter"] == ready["adapter"]
-    # The adapter ships its host name tagger: where the model answered, the host fields are the tagger's.
-    ticket, tagger = response.json(), adapter_tagger(str(extractor.adapter_dir))
+    # The adapter ships its taggers: where the model answered, the fields they cover are theirs.
+    ticket, taggers = response.json(), adapter_taggers(str(extractor.adapter_dir))
     agent = agents_for(TAXONOMY).get(ticket["category"])
-    assert tagger is not None
+    assert taggers is not None
     if ticket["models"]["extractor"].get("answered_by") == "model" and agent is not None:
-        expected, hosts = tagger.fill(agent, EMAILS[2], ticket["fields"]), host_fields(agent)
-        assert {n: ticket["fields"].get(n) for n in hosts} == {n: expected.get(n) for n in hosts}
+        covered = taggers.covered(agent)
+        expected = taggers.fill(agent, EMAILS[2], None, {})
+        assert covered and {n: ticket["fields"].get(n) for n in covered} == {n: expected.get(n) for n in covered}
     assert "extractor" not in client.get("/tight/readyz").json()["models"]  # extraction off there
 
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from mail2ticket.extraction.dates import date_span, parse_moment
+from mail2ticket.extraction.dates import date_mentions, date_span, parse_moment
 
 RECEIVED = datetime(2025, 3, 14, 9, 30)  # a Friday
 
@@ -46,3 +46,14 @@ def test_date_span_matches_a_date_time_to_the_minute_and_skips_durations() -> No
     assert date_span(email, datetime(2025, 3, 13, 14, 31), RECEIVED) is None
     # "20 minutes" reads as twenty minutes before the reception time, which is no date the e-mail states.
     assert date_span(email, datetime(2025, 3, 14, 9, 10), RECEIVED) is None
+
+
+def test_date_mentions_reads_each_stated_moment_from_its_longest_words() -> None:
+    email = "Bonjour,\nmerci de restaurer l'état du mardi 11 mars 2025 à 23h49 ;\nperte constatée hier 14h30, urgent."
+    mentions = date_mentions(email, RECEIVED)
+    assert [m.text for m in mentions] == ["mardi 11 mars 2025 à 23h49", "hier 14h30"]
+    assert [m.moment for m in mentions] == [datetime(2025, 3, 11, 23, 49), datetime(2025, 3, 13, 14, 30)]
+    text = " ".join(email.split())
+    assert all(text[m.start : m.end] == m.text for m in mentions)  # offsets into the collapsed text
+    assert [m.text for m in date_mentions(email)] == ["mardi 11 mars 2025 à 23h49"]  # "hier": no reference
+    assert date_mentions("Le job tourne depuis 20 minutes.", RECEIVED) == []  # a duration is no date

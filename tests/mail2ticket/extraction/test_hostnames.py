@@ -9,11 +9,9 @@ import pytest
 
 from mail2ticket.extraction import agents_for
 from mail2ticket.extraction.hostnames import (
-    TAGGER_SUBDIR,
     HostnameTagger,
     HostnameTaggerConfig,
     HostnameTaggerError,
-    adapter_tagger,
     host_fields,
 )
 from mail2ticket.taxonomy import load_taxonomy
@@ -78,14 +76,13 @@ def test_fill_replaces_the_host_fields_with_words_of_the_email(tagger: HostnameT
     assert tagger.fill(SUPERVISION, "Merci de regarder, c'est urgent.", {"hostname": "urgent"}) == {}
 
 
-def test_save_and_load_round_trip_through_the_adapter_folder(tagger: HostnameTagger, tmp_path: Path) -> None:
+def test_save_and_load_round_trip(tagger: HostnameTagger, tmp_path: Path) -> None:
     email = "La VM ghhafile06 est saturée, et nas-dev-03.corp.local aussi."
-    tagger.save(tmp_path / TAGGER_SUBDIR)
-    loaded = adapter_tagger(str(tmp_path))
-    assert loaded is not None and loaded.hosts(email) == tagger.hosts(email)
+    tagger.save(tmp_path / "hostnames")
+    loaded = HostnameTagger.load(tmp_path / "hostnames")
+    assert loaded.hosts(email) == tagger.hosts(email) and loaded.hosts(email)
     assert loaded.config == HostnameTaggerConfig()
-    assert adapter_tagger(str(tmp_path / "elsewhere")) is None and adapter_tagger(None) is None
-    with pytest.raises(HostnameTaggerError, match="no host name tagger"):
+    with pytest.raises(HostnameTaggerError, match="no HostnameTagger"):
         HostnameTagger.load(tmp_path)
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from mail2ticket.engines.grammar import GrammarCache
 from mail2ticket.extraction import agents_for, extract
-from mail2ticket.extraction.hostnames import TAGGER_FILE, TAGGER_SUBDIR, adapter_tagger
+from mail2ticket.extraction.taggers import TAGGER_FOLDERS, adapter_taggers
+from mail2ticket.extraction.tagging import TAGGER_FILE
 from mail2ticket.registry.adapters import read_metadata
 from mail2ticket.taxonomy import load_taxonomy
 from mail2ticket.training import TrainingConfig, build_answer_example
@@ -104,9 +105,11 @@ def test_training_records_what_the_adapter_is(trained_extractor: Path) -> None:
     assert metadata["prompt_versions"] == {name: agent.prompt_version for name, agent in AGENTS.items()}
     assert sum(metadata["examples_per_category"].values()) == metadata["train_examples"]
     assert (trained_extractor / "adapter_model.safetensors").is_file()
-    # The host name tagger is fitted on the same tickets and travels in the adapter's folder.
-    assert (trained_extractor / TAGGER_SUBDIR / TAGGER_FILE).is_file()
-    assert 0 < metadata["hostname_tagger"]["emails"] <= metadata["train_examples"]
+    # The taggers are fitted on the same tickets and travel in the adapter's folder.
+    for folder in TAGGER_FOLDERS.values():
+        assert (trained_extractor / folder / TAGGER_FILE).is_file(), folder
+    assert 0 < metadata["taggers"]["hosts"]["emails"] <= metadata["train_examples"]
+    assert metadata["taggers"]["skipped"] == {}
 
 
 def test_the_agents_extract_with_the_adapter(trained_extractor: Path, truth: list[dict], transformers_engine) -> None:
@@ -118,9 +121,11 @@ def test_the_agents_extract_with_the_adapter(trained_extractor: Path, truth: lis
     [result] = extract(transformers_engine, tokenizer, agent, [row["email"]], received, **options)
     assert result.answered_by == "model"
     jsonschema.validate(result.fields, agent.schema, format_checker=jsonschema.FormatChecker())
-    # The host name is the tagger's (a ticket it was fitted on), not the barely trained model's.
-    tagger = adapter_tagger(str(trained_extractor))
-    assert tagger is not None and result.fields["hostname"] == max(tagger.hosts(row["email"]), key=lambda h: h[1])[0]
+    # The fields the taggers cover are theirs (a ticket they were fitted on), not the barely trained model's.
+    taggers = adapter_taggers(str(trained_extractor))
+    assert taggers is not None and "hostname" in taggers.covered(agent)
+    assert result.fields == taggers.fill(agent, row["email"], row.get("received_at"), result.fields)
+    assert result.fields["hostname"] == max(taggers.hosts.hosts(row["email"]), key=lambda h: h[1])[0]
 
 
 def test_no_ground_truth_is_a_clear_error(embedded_model_dir: Path, tmp_path: Path) -> None:
