@@ -27,6 +27,7 @@ def train_extractor_adapter(
     artifact_store_uri: str = "",
     mlflow_tracking_uri: str = "",
     kfp_run_id: str = "",
+    max_tagger_train_examples: int = 0,
 ) -> str:
     """Train the one multi-task adapter of the extraction agents on the ground-truth fields; returns its MLflow run id.
 
@@ -36,6 +37,7 @@ def train_extractor_adapter(
     artifact_store_uri: also copy the adapter there (local path or s3:// prefix).
     mlflow_tracking_uri: empty uses MLFLOW_TRACKING_URI from the environment (a Secret).
     kfp_run_id: the pipeline run, tagged on the MLflow run.
+    max_tagger_train_examples: fit the adapter's taggers on the first N tickets with ground truth (0: all).
     """
     import os
 
@@ -51,7 +53,7 @@ def train_extractor_adapter(
     )  # fmt: skip
     result = extractor_training_step(
         train_data.path, adapter.path, base_model, config, sibling_run_id, mlflow_tracking_uri or None,
-        max_train_examples or None, artifact_store_uri or None,
+        max_train_examples or None, artifact_store_uri or None, max_tagger_train_examples or None,
     )  # fmt: skip
     adapter.metadata.update(
         {"mlflow_run_id": result["run_id"], "base_model": base_model, "final_loss": result["final_loss"],

@@ -100,6 +100,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
         extractor_batch_size: int = EXTRACTOR["extractor_batch_size"],
         extractor_gradient_accumulation: int = EXTRACTOR["extractor_gradient_accumulation"],
         max_extractor_train_examples: int = 0,
+        max_tagger_train_examples: int = 0,
         max_extraction_examples: int = 0,
         extraction_max_new_tokens: int = EXTRACTION_BUDGET,
         extractor_metric: str = "extraction_f1",
@@ -156,6 +157,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             extractor_batch_size: Extractor adapter: examples per device step.
             extractor_gradient_accumulation: Extractor adapter: device steps per optimiser step.
             max_extractor_train_examples: Train the extractor on the first N tickets with ground truth only (0: all).
+            max_tagger_train_examples: Fit the extractor's taggers on the first N tickets with ground truth (0: all).
             max_extraction_examples: Score extraction on N e-mails of the test and of the dev set, spread (0: all).
             extraction_max_new_tokens: Tokens an extraction may write when it is scored (as served).
             extractor_metric: Field metric the extractor candidate must beat its champion on (extraction_f1, dev_...).
@@ -213,7 +215,7 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
                     max_steps=extractor_max_steps, batch_size=extractor_batch_size,
                     gradient_accumulation=extractor_gradient_accumulation, base_model=base_model,
                     max_train_examples=max_extractor_train_examples, artifact_store_uri=artifact_store_uri,
-                    kfp_run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER,
+                    kfp_run_id=dsl.PIPELINE_JOB_ID_PLACEHOLDER, max_tagger_train_examples=max_tagger_train_examples,
                 )  # fmt: skip
             extraction = evaluate_extractor(
                     test_data=prepared.outputs["test_data"], adapter=extractor.outputs["adapter"],

@@ -116,6 +116,7 @@ def train_extractor(
     taxonomy: Taxonomy | None = None,
     base_model: str | None = None,
     on_step: Callable[[int, float, float], None] | None = None,
+    tagger_records: Sequence[Mapping[str, Any]] | None = None,
 ) -> TrainingResult:
     """Fine-tune the extraction agents' adapter on prepared ``records`` with ground-truth fields, and save it.
 
@@ -123,6 +124,8 @@ def train_extractor(
     ``kind: extractor``, the taxonomy it was trained for and each agent's prompt version, and
     the taggers fitted on the same tickets (:class:`FieldTaggers`, one folder each; a tagger
     whose fields the tickets never fill is not trained, and the model answers those fields).
+    The taggers fit in seconds where the adapter needs minutes of steps, so they may be given
+    more tickets than the adapter (``tagger_records``; by default the same ``records``).
     """
     config = config or TrainingConfig()
     taxonomy = taxonomy or load_taxonomy()
@@ -141,7 +144,7 @@ def train_extractor(
         ]
 
     result = fit_lora(model_dir, make_examples, output_dir, config, [p.agent.name for p in pairs], on_step)
-    taggers = FieldTaggers.fit(tagger_examples(records, agents))
+    taggers = FieldTaggers.fit(tagger_examples(records if tagger_records is None else tagger_records, agents))
     taggers.save(result.adapter_dir)
     return save_metadata(
         result,

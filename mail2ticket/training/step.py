@@ -107,19 +107,22 @@ def extractor_training_step(
     tracking_uri: str | None = None,
     max_examples: int | None = None,
     artifact_store_uri: str | None = None,
+    max_tagger_examples: int | None = None,
 ) -> dict[str, Any]:
     """Train the extraction agents' adapter; log it into a new run beside ``sibling_run_id``.
 
     The sibling is the classifier candidate's run, so both adapters of one pipeline run sit
     under the same parent in MLflow. Only records with ground-truth fields train (preparation
-    writes ``{}`` for a ticket the ground-truth file does not cover); ``max_examples`` caps them.
+    writes ``{}`` for a ticket the ground-truth file does not cover); ``max_examples`` caps the
+    adapter's and ``max_tagger_examples`` the taggers' (:mod:`mail2ticket.extraction.taggers`).
     The run holds the parameters, the loss curve, the training set as a dataset input and the
     adapter, as artifacts and as the logged model the registry version links to.
     """
     import mlflow
 
     mlflow_client = tracking.client(tracking_uri)
-    records = [r for r in read_labelled_jsonl(train_path) if r.get("fields")][:max_examples]
+    with_truth = [r for r in read_labelled_jsonl(train_path) if r.get("fields")]
+    records, tagger_records = with_truth[:max_examples], with_truth[:max_tagger_examples]
     taxonomy = load_taxonomy()
     model_dir = resolve_model(base_model)
     run_id = tracking.child_run(
@@ -127,9 +130,14 @@ def extractor_training_step(
         {"mail2ticket.step": "train", "mail2ticket.model": "extractor"},
     )  # fmt: skip
     with mlflow.start_run(run_id=run_id):
-        mlflow.log_params({"base_model": base_model, "train_examples": len(records), **config.model_dump()})
+        mlflow.log_params(
+            {"base_model": base_model, "train_examples": len(records), "tagger_train_examples": len(tagger_records),
+             **config.model_dump()}
+        )  # fmt: skip
         tracking.log_dataset(records, "train", "training", str(train_path))
-        result = train_extractor(model_dir, records, adapter_dir, config, taxonomy, base_model, _log_step)
+        result = train_extractor(
+            model_dir, records, adapter_dir, config, taxonomy, base_model, _log_step, tagger_records
+        )
         mlflow.log_metrics(_speed(result))
         mlflow.set_tags({"taxonomy_version": taxonomy.version, "taxonomy_digest": taxonomy.digest})
         mlflow.log_artifacts(str(adapter_dir), "adapter")

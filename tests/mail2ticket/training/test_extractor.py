@@ -10,12 +10,19 @@ import pytest
 
 from mail2ticket.engines.grammar import GrammarCache
 from mail2ticket.extraction import agents_for, extract
+from mail2ticket.extraction.hostnames import host_fields
 from mail2ticket.extraction.taggers import TAGGER_FOLDERS, adapter_taggers
 from mail2ticket.extraction.tagging import TAGGER_FILE
 from mail2ticket.registry.adapters import read_metadata
 from mail2ticket.taxonomy import load_taxonomy
 from mail2ticket.training import TrainingConfig, build_answer_example
-from mail2ticket.training.extractor import ADAPTER_KIND, extraction_answer, extraction_examples, train_extractor
+from mail2ticket.training.extractor import (
+    ADAPTER_KIND,
+    extraction_answer,
+    extraction_examples,
+    tagger_examples,
+    train_extractor,
+)
 
 TAXONOMY = load_taxonomy()
 AGENTS = agents_for(TAXONOMY)
@@ -94,12 +101,14 @@ def test_dates_are_taught_as_the_emails_words_or_not_at_all() -> None:
 def trained_extractor(truth: list[dict], embedded_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     adapter = tmp_path_factory.mktemp("extractor") / "adapter"
     config = TrainingConfig(max_steps=2, warmup_steps=0, batch_size=2, gradient_accumulation=1, lora_layers=2)
-    result = train_extractor(embedded_model_dir, truth[:40], adapter, config, TAXONOMY, "embedded:smollm2-135m")
+    result = train_extractor(
+        embedded_model_dir, truth[:40], adapter, config, TAXONOMY, "embedded:smollm2-135m", tagger_records=truth[:120]
+    )
     assert result.steps == 2 and result.train_examples == len(extraction_examples(truth[:40], AGENTS))
     return adapter
 
 
-def test_training_records_what_the_adapter_is(trained_extractor: Path) -> None:
+def test_training_records_what_the_adapter_is(trained_extractor: Path, truth: list[dict]) -> None:
     metadata = read_metadata(trained_extractor)
     assert metadata["kind"] == ADAPTER_KIND and metadata["taxonomy_digest"] == TAXONOMY.digest
     assert metadata["prompt_versions"] == {name: agent.prompt_version for name, agent in AGENTS.items()}
@@ -108,7 +117,9 @@ def test_training_records_what_the_adapter_is(trained_extractor: Path) -> None:
     # The taggers are fitted on the same tickets and travel in the adapter's folder.
     for folder in TAGGER_FOLDERS.values():
         assert (trained_extractor / folder / TAGGER_FILE).is_file(), folder
-    assert 0 < metadata["taggers"]["hosts"]["emails"] <= metadata["train_examples"]
+    # They are fitted on more tickets than the adapter's steps: every host-field ticket of the 120 given.
+    with_hosts = [e for e in tagger_examples(truth[:120], AGENTS) if host_fields(e[0])]
+    assert metadata["taggers"]["hosts"]["emails"] == len(with_hosts) > metadata["train_examples"]
     assert metadata["taggers"]["skipped"] == {}
 
 
