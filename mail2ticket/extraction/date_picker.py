@@ -11,7 +11,6 @@ scores it for the field; the best mention above :attr:`DatePickerConfig.threshol
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mail2ticket.extraction.dates import DateMention, date_mentions, parse_moment, parse_received_at
 from mail2ticket.extraction.hostnames import word_shape
-from mail2ticket.extraction.tagging import FittedTagger, TaggerError
+from mail2ticket.extraction.tagging import FittedTagger, TaggerError, fit_word_classifier
 
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
@@ -100,10 +99,6 @@ class DatePicker(FittedTagger):
         config: DatePickerConfig | None = None,
     ) -> DatePicker:
         """Train on ``(agent, e-mail, received_at, validated true fields)``: a mention of the true date is right."""
-        from sklearn.feature_extraction import DictVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import Pipeline
-
         config = config or DatePickerConfig()
         rows: list[dict[str, Any]] = []
         labels: list[bool] = []
@@ -125,17 +120,13 @@ class DatePicker(FittedTagger):
                 labels += right
         if len(set(labels)) < 2:
             raise DatePickerError(f"{len(labels)} date mentions, {sum(labels)} of them true dates: nothing to learn")
-        began = time.perf_counter()
-        pipeline = Pipeline(
-            [("features", DictVectorizer()), ("model", LogisticRegression(C=config.regularisation, max_iter=3000))]
-        )
-        pipeline.fit(rows, labels)
+        pipeline, seconds = fit_word_classifier(rows, labels, config.regularisation)
         metadata = {
             "categories": sorted(keys),
             "mentions": len(labels),
             "true_dates": dates,
             "true_dates_mentioned": found,
-            "seconds": round(time.perf_counter() - began, 2),
+            "seconds": seconds,
             "config": config.model_dump(),
         }
         return cls(pipeline, config, metadata)

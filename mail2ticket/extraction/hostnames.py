@@ -14,13 +14,12 @@ word it returns is a word of the e-mail, as the e-mail spells it.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mail2ticket.extraction.tagging import FittedTagger, TaggerError
+from mail2ticket.extraction.tagging import FittedTagger, TaggerError, fit_word_classifier
 
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
@@ -123,10 +122,6 @@ class HostnameTagger(FittedTagger):
 
         A word is a positive example when it is (case ignored) one of the true host names.
         """
-        from sklearn.feature_extraction import DictVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import Pipeline
-
         config = config or HostnameTaggerConfig()
         rows: list[dict[str, Any]] = []
         labels: list[bool] = []
@@ -144,16 +139,12 @@ class HostnameTagger(FittedTagger):
                 f"{emails} e-mails with host fields and {sum(labels)} host names among {len(labels)} words: "
                 "a tagger needs both"
             )
-        began = time.perf_counter()
-        pipeline = Pipeline(
-            [("features", DictVectorizer()), ("model", LogisticRegression(C=config.regularisation, max_iter=2000))]
-        )
-        pipeline.fit(rows, labels)
+        pipeline, seconds = fit_word_classifier(rows, labels, config.regularisation)
         metadata = {
             "emails": emails,
             "words": len(labels),
             "host_names": int(sum(labels)),
-            "seconds": round(time.perf_counter() - began, 2),
+            "seconds": seconds,
             "config": config.model_dump(),
         }
         return cls(pipeline, config, metadata)

@@ -16,7 +16,6 @@ tickets are written word for word in their e-mails. Paraphrases (a summary, a qu
 from __future__ import annotations
 
 import re
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from mail2ticket.extraction.hostnames import host_fields, word_shape
-from mail2ticket.extraction.tagging import FittedTagger, TaggerError, values_of
+from mail2ticket.extraction.tagging import FittedTagger, TaggerError, fit_word_classifier, values_of
 
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
@@ -149,10 +148,6 @@ class SpanTagger(FittedTagger):
         config: SpanTaggerConfig | None = None,
     ) -> SpanTagger:
         """Train on ``(agent, e-mail, validated true fields)``; the fields it takes are those written word for word."""
-        from sklearn.feature_extraction import DictVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import Pipeline
-
         config = config or SpanTaggerConfig()
         examples = list(examples)
         counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
@@ -176,16 +171,12 @@ class SpanTagger(FittedTagger):
             rows += [chunk_features(text, spans, i, agent.key) for i in range(len(spans))]
         if len(set(labels)) < 2:
             raise SpanTaggerError(f"{len(labels)} chunks and no text field written word for word: nothing to learn")
-        began = time.perf_counter()
-        pipeline = Pipeline(
-            [("features", DictVectorizer()), ("model", LogisticRegression(C=config.regularisation, max_iter=3000))]
-        )
-        pipeline.fit(rows, labels)
+        pipeline, seconds = fit_word_classifier(rows, labels, config.regularisation)
         metadata = {
             "fields": dict(taken),
             "chunks": len(labels),
             "values": {label: labels.count(label) for label in sorted(set(labels)) if label != OUTSIDE},
-            "seconds": round(time.perf_counter() - began, 2),
+            "seconds": seconds,
             "config": config.model_dump(),
         }
         return cls(pipeline, config, metadata)
