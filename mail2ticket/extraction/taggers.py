@@ -21,7 +21,6 @@ requested change), so a category the taggers cover entirely costs no model call 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,8 +35,6 @@ from mail2ticket.extraction.tagging import TAGGER_FILE, TaggerError
 
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
-
-logger = logging.getLogger(__name__)
 
 #: Each tagger's folder inside an extraction adapter's folder.
 TAGGER_FOLDERS = {"hosts": "hostnames", "spans": "spans", "dates": "dates", "choices": "choices"}
