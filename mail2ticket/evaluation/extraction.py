@@ -43,7 +43,7 @@ from typing import Any
 
 from mail2ticket.data.records import DatasetError, jsonl_objects
 from mail2ticket.extraction import ExtractionAgent, ExtractorMode, agents_for, extract
-from mail2ticket.extraction.dates import DATE_FORMATS, parse_moment
+from mail2ticket.extraction.dates import DATE_FORMATS, iso_value, parse_moment
 from mail2ticket.extraction.schema import fold
 from mail2ticket.progress import Progress
 from mail2ticket.taxonomy import UNKNOWN, FieldSpec, Taxonomy, load_taxonomy
@@ -109,7 +109,7 @@ def comparable(spec: dict[str, Any], value: Any) -> Any:
         moment = parse_moment(value)
         if moment is None:
             return fold(value)
-        return moment.date().isoformat() if spec["format"] == "date" else moment.strftime("%Y-%m-%dT%H:%M")
+        return iso_value(moment, timed=spec["format"] != "date")
     if isinstance(value, str):
         return fold(value).strip(_EDGE_PUNCTUATION) or None
     return value

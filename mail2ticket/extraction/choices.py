@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import time
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -57,11 +56,6 @@ def _field_key(agent: ExtractionAgent, name: str) -> str:
     return f"{agent.key}.{name}"
 
 
-def _folded(value: str) -> str:
-    """A value as the vectorisers see words: lower case, accents stripped."""
-    return unicodedata.normalize("NFKD", value.lower()).encode("ascii", "ignore").decode()
-
-
 class ChoiceClassifier(FittedTagger):
     """One text classifier per choice field of each category; the model is a dictionary keyed ``<category>.<field>``."""
 
@@ -98,8 +92,11 @@ class ChoiceClassifier(FittedTagger):
                 ("words", TfidfVectorizer(ngram_range=config.word_ngrams, sublinear_tf=True, strip_accents="ascii")),
                 ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=config.char_ngrams, sublinear_tf=True)),
             ]
-            values = sorted({_folded(value) for value in named[key]})
-            if values:  # whether the e-mail names each value ("la VM", "la base de données")
+            # Whether the e-mail names each value ("la VM", "la base de données"), the values read
+            # through the vectoriser's own preprocessing (lower case, accents stripped).
+            preprocess = CountVectorizer(strip_accents="ascii").build_preprocessor()
+            values = sorted({preprocess(value) for value in named[key]})
+            if values:
                 longest = max(len(value.split()) for value in values)
                 parts.append(("named", CountVectorizer(vocabulary=values, ngram_range=(1, longest), binary=True,
                                                        strip_accents="ascii")))  # fmt: skip

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mail2ticket.extraction.dates import DateMention, date_mentions, parse_moment, parse_received_at
+from mail2ticket.extraction.dates import DateMention, date_mentions, iso_value, parse_moment, parse_received_at
 from mail2ticket.extraction.hostnames import word_shape
 from mail2ticket.extraction.tagging import FittedTagger, TaggerError, fit_word_classifier
 
@@ -45,11 +45,6 @@ class DatePickerConfig(BaseModel):
 
 def _is_timed(agent: ExtractionAgent, name: str) -> bool:
     return agent.schema["properties"][name]["format"] == "date-time"
-
-
-def as_value(moment: datetime, timed: bool) -> str:
-    """A moment as the field stores it: ISO date, or ISO date-time to the minute."""
-    return moment.strftime("%Y-%m-%dT%H:%M") if timed else moment.date().isoformat()
 
 
 def mention_features(
@@ -114,7 +109,7 @@ class DatePicker(FittedTagger):
                 keys.add(agent.key)
                 truth = parse_moment(str(fields[name])) if fields.get(name) is not None else None
                 timed = _is_timed(agent, name)
-                right = [truth is not None and as_value(m.moment, timed) == as_value(truth, timed) for m in mentions]
+                right = [truth is not None and iso_value(m.moment, timed) == iso_value(truth, timed) for m in mentions]
                 dates, found = dates + (truth is not None), found + any(right)
                 rows += [mention_features(text, mentions, i, base, agent.key, name) for i in range(len(mentions))]
                 labels += right
@@ -149,8 +144,8 @@ class DatePicker(FittedTagger):
             scores = self.model.predict_proba(rows)[:, list(self.model.classes_).index(True)]
             best = max(range(len(mentions)), key=lambda i: scores[i])
             if scores[best] >= self.config.threshold:
-                found[name] = as_value(mentions[best].moment, _is_timed(agent, name))
+                found[name] = iso_value(mentions[best].moment, _is_timed(agent, name))
         return found
 
 
-__all__ = ["DatePicker", "DatePickerConfig", "DatePickerError", "as_value", "mention_features"]
+__all__ = ["DatePicker", "DatePickerConfig", "DatePickerError", "mention_features"]

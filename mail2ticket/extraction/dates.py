@@ -170,6 +170,11 @@ def date_span(email: str, value: date | datetime, received_at: datetime | None =
     return None
 
 
+def iso_value(moment: datetime, timed: bool) -> str:
+    """A moment as a ticket's field compares it: ISO date, or ISO date-time to the minute."""
+    return moment.strftime("%Y-%m-%dT%H:%M") if timed else moment.date().isoformat()
+
+
 @dataclass(frozen=True)
 class DateMention:
     """Words of an e-mail that state a moment: where they are (in the whitespace-collapsed text) and what they say."""
@@ -210,6 +215,7 @@ __all__ = [
     "DateMention",
     "date_mentions",
     "date_span",
+    "iso_value",
     "parse_moment",
     "parse_received_at",
 ]

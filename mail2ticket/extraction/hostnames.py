@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mail2ticket.extraction.tagging import FittedTagger, TaggerError, fit_word_classifier
+from mail2ticket.extraction.tagging import FittedTagger, TaggerError, fit_word_classifier, values_of
 
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
@@ -97,12 +97,9 @@ def words_with_features(email: str, max_chars: int = 3_000) -> list[tuple[str, d
 
 def host_names(agent: ExtractionAgent, fields: Mapping[str, Any]) -> set[str]:
     """The host names ``fields`` hold in the agent's host fields, case folded."""
-    hosts: set[str] = set()
-    for name in host_fields(agent):
-        value = fields.get(name)
-        values = value if isinstance(value, list) else [value]
-        hosts |= {item.casefold() for item in values if isinstance(item, str)}
-    return hosts
+    return {
+        item.casefold() for name in host_fields(agent) for item in values_of(fields.get(name)) if isinstance(item, str)
+    }
 
 
 class HostnameTagger(FittedTagger):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mail2ticket.extraction import agents_for
-from mail2ticket.extraction.date_picker import DatePicker, DatePickerError, as_value
-from mail2ticket.extraction.dates import parse_moment
+from mail2ticket.extraction.date_picker import DatePicker, DatePickerError
+from mail2ticket.extraction.dates import iso_value, parse_moment
 from mail2ticket.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy()
@@ -27,7 +27,7 @@ def test_it_picks_the_dates_of_tickets_it_was_not_trained_on(picker: DatePicker,
         got = picker.values(agent, email, received_at)
         for name in picker.covers(agent):
             timed = agent.schema["properties"][name]["format"] == "date-time"
-            truth = as_value(parse_moment(fields[name]), timed) if fields.get(name) else None
+            truth = iso_value(parse_moment(fields[name]), timed) if fields.get(name) else None
             expected, found, right = expected + bool(truth), found + (name in got), right + (truth == got.get(name))
     assert expected > 100 and right / found > 0.85 and right / expected > 0.75, (right, found, expected)
     assert picker.metadata["true_dates_mentioned"] <= picker.metadata["true_dates"]
