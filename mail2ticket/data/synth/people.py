@@ -248,6 +248,10 @@ def _hostname_style(name: str, sector: str, town: str, rng: random.Random) -> st
         "{role}{nn}." + ad + ".lan",
         "S-" + site3 + "-{ROLE}{NN}",
         "{MYTH}",
+        # Names without a number: one server per role (SRV-COMPTA, GED-PROD, intranet-rec).
+        "SRV-{ROLE}",
+        "{ROLE}-{ENV}",
+        "{role}-{env}",
     ]
     if sector in {"hopital", "clinique", "ehpad"}:
         styles += ["CH" + site3 + "-{ROLE}{NN}", "{ROLE}{NN}-" + site3, "SRV-{ROLE}-{NN}"]

@@ -2,9 +2,8 @@
 """Writers for the three backup-policy categories: Création, Suppression, Modification.
 
 Schedules and retentions are written many ways ("tous les soirs à 22h", "rétention d'un
-mois") and the ground truth holds a short normalised form ("quotidienne 22h", "1 mois"),
-the way a desk agent fills a policy form. Backup types map French/English words to the
-taxonomy enum.
+mois"). The ground truth holds them in the e-mail's words, as the taxonomy asks; the short
+normalised form ("quotidienne 22h", "1 mois") is what the paraphrased ``requested_change`` says. Backup types map French/English words to the taxonomy enum.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 from ..infra import Host, database
 from .common import W, bullet, de_, join_names
 
-# (text, normalised)
+# (as written, normalised)
 SCHEDULES: tuple[tuple[str, str], ...] = (
     ("tous les soirs à 22h", "quotidienne 22h"),
     ("chaque nuit à 23h", "quotidienne 23h"),
@@ -145,8 +144,8 @@ def _set(w: W, hosts: list[str] | None = None, **kw: object) -> None:
 # ================================================================== CRÉATION
 def c_new_server(w: W):
     h = w.host()
-    st, sn = _sched(w)
-    rt, rn = _ret(w)
+    st, _sn = _sched(w)
+    rt, _rn = _ret(w)
     text = w.c(
         f"Merci d'ajouter le nouveau serveur {h.name} à la sauvegarde quotidienne, rétention {rt}.",
         f"Nous venons de mettre en service {h.name} ({h.label}). Pouvez-vous le mettre en sauvegarde {st}, avec une rétention {de_ret(rt)} ?",
@@ -155,7 +154,7 @@ def c_new_server(w: W):
         f"Nouveau {h.label} en production : {h.name}. Sauvegarde souhaitée {st}, à conserver {rt}.",
         f"Il faudrait mettre en place la sauvegarde de {h.name}, {st}, avec une rétention {de_ret(rt)}.",
     )
-    _set(w, [h.name], schedule=sn if st in text else ("quotidienne" if "quotidienne" in text else None), retention=rn)
+    _set(w, [h.name], schedule=st if st in text else ("quotidienne" if "quotidienne" in text else None), retention=rt)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "new_server",
@@ -168,11 +167,11 @@ def c_new_server(w: W):
 def c_vm_list(w: W):
     hs = w.hosts(w.rng.randint(2, 5))
     b = bullet(w.rng)
-    st, sn = _sched(w)
-    rt, rn = _ret(w)
+    st, _sn = _sched(w)
+    rt, _rn = _ret(w)
     lst = "\n".join(f"{b}{h.name}" + (f" ({h.label})" if w.p(0.4) else "") for h in hs)
     text = f"Voici la liste des nouvelles VM à intégrer à la sauvegarde :\n{lst}\n\nFréquence : {st}\nRétention : {rt}"
-    _set(w, [h.name for h in hs], schedule=sn, retention=rn)
+    _set(w, [h.name for h in hs], schedule=st, retention=rt)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "vm_list",
@@ -185,8 +184,8 @@ def c_vm_list(w: W):
 def c_form(w: W):
     h = w.host()
     paths = _paths(w, h, w.rng.randint(1, 3))
-    st, sn = _sched(w)
-    rt, rn = _ret(w)
+    st, _sn = _sched(w)
+    rt, _rn = _ret(w)
     tt, tn = _type(w)
     sep = w.c(" : ", ": ", " - ", "\t")
     text = (
@@ -194,7 +193,7 @@ def c_form(w: W):
         f"{w.c('Serveur', 'Hôte', 'Machine')}{sep}{h.name}\n{w.c('Périmètre', 'Données', 'Chemins')}{sep}{', '.join(paths)}\n"
         f"{w.c('Fréquence', 'Planification')}{sep}{st}\n{w.c('Rétention', 'Conservation')}{sep}{rt}\n{w.c('Type', 'Mode')}{sep}{tt}"
     )
-    _set(w, [h.name], paths=paths, schedule=sn, retention=rn, backup_type=tn)
+    _set(w, [h.name], paths=paths, schedule=st, retention=rt, backup_type=tn)
     return w.draft(
         "form",
         w.c("Création stratégie de sauvegarde", "[Formulaire] Nouvelle sauvegarde"),
@@ -206,12 +205,12 @@ def c_form(w: W):
 def c_new_db(w: W):
     h = w.host(w.c("SQL", "BDD"))
     db = w.db()
-    st, sn = _sched(w)
+    st, _sn = _sched(w)
     text = w.c(
         f"Une nouvelle base {db} a été créée sur {h.name}. Merci de l'ajouter à la sauvegarde applicative SQL, {st}.",
         f"Pouvez-vous mettre en sauvegarde la base {db} hébergée sur {h.name} ? Fréquence : {st}.",
     )
-    _set(w, [h.name], paths=[db], schedule=sn)
+    _set(w, [h.name], paths=[db], schedule=st)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "new_database", w.c(f"Sauvegarde base {db}", "Nouvelle base à sauvegarder"), text, w.reg("neutral", "formal")
@@ -221,12 +220,12 @@ def c_new_db(w: W):
 def c_new_folder(w: W):
     h = w.host(w.c("FIC", "FS", "FILE"))
     folder, _ = w.folder(server=h, flavor=w.c("unc", "win"))
-    rt, rn = _ret(w)
+    rt, _rn = _ret(w)
     text = w.c(
         f"Nous avons créé un nouveau partage {folder} sur {h.name}. Il n'est pas dans le périmètre actuel, pouvez-vous l'ajouter avec une rétention {de_ret(rt)} ?",
         f"Merci de mettre en sauvegarde le nouveau répertoire {folder} ({h.name}), rétention {rt}.",
     )
-    _set(w, [h.name], paths=[folder], retention=rn)
+    _set(w, [h.name], paths=[folder], retention=rt)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "new_folder",
@@ -240,15 +239,15 @@ def c_project(w: W):
     hs = w.hosts(w.rng.randint(1, 3))
     names = join_names([h.name for h in hs], w.rng)
     d = w.future(3, 40)
-    st, sn = _sched(w)
-    rt, rn = _ret(w)
+    st, _sn = _sched(w)
+    rt, _rn = _ret(w)
     tt, tn = _type(w)
     text = (
         f"Dans le cadre du projet {w.c('de nouvel ERP', 'de GED', 'de dématérialisation', 'd’intranet', 'de téléphonie')}, "
         f"les serveurs {names} seront mis en production {d.when}.\n\nNous souhaitons qu'ils soient sauvegardés {st}, "
         f"en mode {tt}, avec une rétention {de_ret(rt)}. Merci de nous confirmer la faisabilité et la date de mise en place."
     )
-    _set(w, [h.name for h in hs], schedule=sn, retention=rn, backup_type=tn)
+    _set(w, [h.name for h in hs], schedule=st, retention=rt, backup_type=tn)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "project_context",
@@ -273,24 +272,24 @@ def c_informal(w: W):
 
 def c_english(w: W):
     hs = w.hosts(w.rng.randint(1, 2))
-    st, sn = _sched(w, en=True)
-    rt, rn = _ret(w, en=True)
+    st, _sn = _sched(w, en=True)
+    rt, _rn = _ret(w, en=True)
     names = join_names([h.name for h in hs], w.rng, "en")
     text = f"Please add {names} to the backup, {st}, with a retention of {rt}. Full backup on weekends would be great."
-    _set(w, [h.name for h in hs], schedule=sn, retention=rn)
+    _set(w, [h.name for h in hs], schedule=st, retention=rt)
     return w.draft("english", w.c("New servers to back up", "Backup request"), text, "english")
 
 
 def c_formal(w: W):
     hs = w.hosts(w.rng.randint(1, 2))
     names = join_names([h.name for h in hs], w.rng)
-    rt, rn = _ret(w)
+    rt, _rn = _ret(w)
     text = (
         f"Conformément aux exigences {w.c('HDS', 'de notre politique de sécurité', 'de notre PSSI', 'réglementaires')}, "
         f"je vous demande de bien vouloir mettre en place la sauvegarde des serveurs {names}, avec une conservation {de_ret(rt)} "
         f"et une copie externalisée."
     )
-    _set(w, [h.name for h in hs], retention=rn)
+    _set(w, [h.name for h in hs], retention=rt)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "formal_letter", w.c("Mise en place de sauvegarde", "Demande de création de sauvegarde"), text, "formal"
@@ -322,12 +321,12 @@ def c_linux(w: W):
 def c_snapshot(w: W):
     hs = w.hosts(w.rng.randint(1, 3))
     names = join_names([h.name for h in hs], w.rng)
-    rt, rn = _ret(w)
+    rt, _rn = _ret(w)
     text = (
         f"Pour nos VM critiques ({names}), nous souhaiterions une protection par snapshot toutes les 4 heures en journée, "
         f"rétention {rt}."
     )
-    _set(w, [h.name for h in hs], schedule="toutes les 4 heures en journée", retention=rn, backup_type="snapshot")
+    _set(w, [h.name for h in hs], schedule="toutes les 4 heures en journée", retention=rt, backup_type="snapshot")
     w.keep("toutes les 4 heures en journée")
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
@@ -357,12 +356,13 @@ def c_followup_meeting(w: W):
 
 def c_mixed_types(w: W):
     h = w.host()
-    rt, rn = _ret(w)
+    rt, _rn = _ret(w)
     text = (
         f"Pouvez-vous créer une stratégie pour {h.name} : une complète le samedi et des incrémentales du lundi au vendredi, "
         f"avec une rétention {de_ret(rt)} ?"
     )
-    _set(w, [h.name], retention=rn, schedule="complète le samedi, incrémentale du lundi au vendredi")
+    w.keep("une complète le samedi et des incrémentales du lundi au vendredi")
+    _set(w, [h.name], retention=rt, schedule="une complète le samedi et des incrémentales du lundi au vendredi")
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "full_plus_incremental", w.c("Création stratégie", f"Sauvegarde {h.name}"), text, w.reg("neutral", "formal")
@@ -575,7 +575,7 @@ def m_retention(w: W):
         f"{h.name} : merci d'appliquer une rétention de {rt} au lieu de {old_t}.",
         f"Je souhaite modifier la stratégie de {h.name} : rétention {rt}.",
     )
-    _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+    _set(w, [h.name], retention=rt, requested_change=f"Passer la rétention de {h.name} à {rn}.")
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "retention_change", w.c("Modification rétention", f"Rétention {h.name}"), text, w.reg("neutral", "formal")
@@ -593,7 +593,7 @@ def m_schedule(w: W):
         f"{h.name} : merci de reprogrammer la sauvegarde {st}, elle perturbe l'export comptable de nuit.",
         f"Pouvez-vous modifier la fréquence de sauvegarde de {h.name} ? Nous souhaitons {st}.",
     )
-    _set(w, [h.name], schedule=sn, requested_change=f"Modifier la planification de {h.name} : {sn}.")
+    _set(w, [h.name], schedule=st, requested_change=f"Modifier la planification de {h.name} : {sn}.")
     return w.draft(
         "schedule_change",
         w.c("Changement horaire sauvegarde", f"Planification {h.name}"),
@@ -641,7 +641,8 @@ def m_type(w: W):
         f"Nous souhaiterions ajouter une sauvegarde complète hebdomadaire le samedi sur {h.name}, en plus des incrémentales.",
         f"Pouvez-vous passer {h.name} en sauvegarde complète tous les soirs plutôt qu'en incrémental ?",
     )
-    sched = "hebdomadaire (samedi)" if "samedi" in text else "quotidienne"
+    sched = "hebdomadaire le samedi" if "samedi" in text else "tous les soirs"
+    w.keep(sched)
     _set(
         w, [h.name], schedule=sched, requested_change=f"Changer le type de sauvegarde de {h.name} (ajout de complètes)."
     )
@@ -684,8 +685,8 @@ def m_form(w: W):
     _set(
         w,
         [h.name],
-        schedule=sn,
-        retention=rn,
+        schedule=st,
+        retention=rt,
         requested_change=f"Modifier la fréquence ({sn}) et la rétention ({rn}) de {h.name}.",
     )
     return w.draft(
@@ -700,7 +701,7 @@ def m_informal(w: W):
         f"slt, tu peux passer {h.name} à {rt} de rétention stp ?",
         f"hello, on peut monter la rétention de {h.name} à {rt} ? merci",
     )
-    _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+    _set(w, [h.name], retention=rt, requested_change=f"Passer la rétention de {h.name} à {rn}.")
     return w.draft("informal", w.c("rétention", h.name, "modif backup"), text, "informal", greet=w.p(0.4))
 
 
@@ -708,7 +709,7 @@ def m_english(w: W):
     h = w.host()
     rt, rn = _ret(w, en=True)
     text = f"Could you please change the retention for {h.name} to {rt}? Audit requirement."
-    _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+    _set(w, [h.name], retention=rt, requested_change=f"Passer la rétention de {h.name} à {rn}.")
     return w.draft("english", w.c("Retention change", f"Backup policy change {h.name}"), text, "english")
 
 
@@ -720,7 +721,7 @@ def m_formal(w: W):
         f"Suite à la revue de notre politique de sécurité, je vous remercie de bien vouloir porter la durée de "
         f"conservation des sauvegardes des serveurs {names} à {rt}."
     )
-    _set(w, [h.name for h in hs], retention=rn, requested_change=f"Porter la rétention des serveurs cités à {rn}.")
+    _set(w, [h.name for h in hs], retention=rt, requested_change=f"Porter la rétention des serveurs cités à {rn}.")
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "formal_letter", w.c("Modification de la politique de rétention", "Évolution de la rétention"), text, "formal"
@@ -733,7 +734,7 @@ def m_multi(w: W):
     st, sn = _sched(w)
     lst = "\n".join(f"{b}{h.name}" for h in hs)
     text = f"Merci de modifier la planification des serveurs suivants, désormais {st} :\n{lst}"
-    _set(w, [h.name for h in hs], schedule=sn, requested_change=f"Passer la planification des serveurs listés en {sn}.")
+    _set(w, [h.name for h in hs], schedule=st, requested_change=f"Passer la planification des serveurs listés en {sn}.")
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "multiple_servers",
@@ -753,7 +754,7 @@ def m_window(w: W):
     _set(
         w,
         [h.name],
-        schedule="quotidienne 19h",
+        schedule="vers 19h",
         requested_change=f"Avancer l'heure de début de la sauvegarde de {h.name} à 19h.",
     )
     return w.draft(
@@ -848,19 +849,19 @@ def c_layperson(w: W):
         )
         _set(w, [h.name])
     if w.p(0.3):
-        st, sn = _sched(w)
+        st, _sn = _sched(w)
         text += " " + w.c(
             f"Idéalement {st}.", f"Si possible {st}, comme les autres.", f"On aimerait que ce soit fait {st}."
         )
-        _set(w, schedule=sn)
+        _set(w, schedule=st)
     if w.p(0.3):
-        rt, rn = _ret(w)
+        rt, _rn = _ret(w)
         text += " " + w.c(
             f"Et on aimerait pouvoir retrouver les fichiers jusqu'à {rt} en arrière.",
             f"On voudrait garder {rt} d'historique.",
             f"Le prestataire parle de garder {rt}, c'est bien ça ?",
         )
-        _set(w, retention=rn)
+        _set(w, retention=rt)
     return w.draft(
         "layperson_new_server",
         w.c(
@@ -878,8 +879,8 @@ def c_layperson(w: W):
 
 def c_short(w: W):
     h = w.host()
-    st, sn = _sched(w)
-    rt, rn = _ret(w)
+    st, _sn = _sched(w)
+    rt, _rn = _ret(w)
     text = w.c(
         f"{h.name} à sauvegarder svp",
         f"merci d'ajouter {h.name} au backup",
@@ -895,7 +896,7 @@ def c_short(w: W):
         f"mise en sauvegarde {h.name} svp ({st}, garder {rt})",
         f"{h.name} pas encore sauvegardé, tu peux l'ajouter ?",
     )
-    _set(w, [h.name], schedule=sn if st in text else None, retention=rn if rt in text else None)
+    _set(w, [h.name], schedule=st if st in text else None, retention=rt if rt in text else None)
     text = w.quick(text)
     return w.draft(
         "short_request",
@@ -920,8 +921,8 @@ def c_long_story(w: W):
     h = w.host()
     old = w.host()
     d = w.future(1, 20)
-    st, sn = _sched(w)
-    rt, rn = _ret(w)
+    st, _sn = _sched(w)
+    rt, _rn = _ret(w)
     mig = w.cl(_MIGRATIONS).format(de_app=de_(w.cl(_APPS)))
     p1 = w.c(
         f"Je vous écris car nous arrivons au bout {de_(mig)}. Depuis plusieurs semaines, notre prestataire prépare un nouveau serveur, {h.name}, qui va remplacer {old.name}.",
@@ -945,7 +946,7 @@ def c_long_story(w: W):
         "",
     )
     text = "\n\n".join(x for x in (p1, p2, p3, end) if x)
-    _set(w, [h.name], schedule=sn, retention=rn)
+    _set(w, [h.name], schedule=st, retention=rt)
     return w.draft(
         "long_story",
         w.c(
@@ -961,8 +962,8 @@ def c_long_story(w: W):
 
 def c_english_client(w: W):
     h = w.host()
-    st, sn = _sched(w, en=True)
-    rt, rn = _ret(w, en=True)
+    st, _sn = _sched(w, en=True)
+    rt, _rn = _ret(w, en=True)
     role = w.c("file server", "application server", "VM", "SQL server", "web server", "domain controller")
     hs = [h]
     text = w.c(
@@ -978,7 +979,7 @@ def c_english_client(w: W):
         if h2.name != h.name:
             hs.append(h2)
             text += " " + w.c(f"Same for {h2.name}, please.", f"{h2.name} too if possible.", f"And also {h2.name}.")
-    _set(w, [x.name for x in hs], schedule=sn if st in text else None, retention=rn if rt in text else None)
+    _set(w, [x.name for x in hs], schedule=st if st in text else None, retention=rt if rt in text else None)
     return w.draft(
         "english_client",
         w.c("New server backup", "Backup for new VM", "Please back up " + h.name, "New server"),
@@ -1219,7 +1220,7 @@ def m_layperson(w: W):
         if w.p(0.6):
             rt, rn = _ret(w)
             text += " " + w.c(f"Genre {rt}, c'est faisable ?", f"Idéalement {rt}.", f"On pensait à {rt}.")
-            _set(w, retention=rn)
+            _set(w, retention=rt)
             change = f"Passer la rétention des sauvegardes{on} à {rn}."
     elif r < 0.7:
         t, n = w.cl(_LATER)
@@ -1229,7 +1230,7 @@ def m_layperson(w: W):
             f"Est-ce qu'on peut changer l'heure de la sauvegarde{on} ? Elle démarre trop tôt, on aimerait {t}.",
             f"Le soir les collègues de la compta restent tard et ça ralentit tout quand la sauvegarde{on} démarre. Merci de la décaler {t}.",
         )
-        _set(w, schedule=n)
+        _set(w, schedule=t)
         change = f"Décaler l'heure de la sauvegarde{on} ({n})."
     elif r < 0.85:
         t, n = w.cl(_EARLIER)
@@ -1238,7 +1239,7 @@ def m_layperson(w: W):
             f"Le matin quand on arrive, le serveur est très lent : notre informaticien dit que c'est la sauvegarde{on} qui n'est pas finie. Est-ce qu'on pourrait la lancer plus tôt, {t} ?",
             f"La sauvegarde{on} déborde sur la matinée. Pouvez-vous la faire démarrer plus tôt le soir, {t} ?",
         )
-        _set(w, schedule=n)
+        _set(w, schedule=t)
         change = f"Avancer l'heure de la sauvegarde{on} ({n})."
     else:
         w.keep("tous les jours")
@@ -1246,7 +1247,7 @@ def m_layperson(w: W):
             f"On nous a dit que les sauvegardes{on} n'étaient faites qu'une fois par semaine. On aimerait que ce soit tous les jours.",
             f"Une seule sauvegarde par semaine{' pour ' + h.name if h else ''}, c'est trop peu pour nous. Il faudrait passer à tous les jours.",
         )
-        _set(w, schedule="quotidienne")
+        _set(w, schedule="tous les jours")
         change = f"Passer la sauvegarde{on} d'hebdomadaire à quotidienne."
     if h:
         _set(w, [h.name])
@@ -1287,7 +1288,7 @@ def m_short(w: W):
             f"tu peux monter la retention de {h.name} a {rt} ?",
             f"garder {rt} sur {h.name} au lieu de {old_t} stp",
         )
-        _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+        _set(w, [h.name], retention=rt, requested_change=f"Passer la rétention de {h.name} à {rn}.")
     elif r < 0.8:
         text = w.c(
             f"passer {h.name} en backup {st} stp",
@@ -1296,7 +1297,7 @@ def m_short(w: W):
             f"modif planif {h.name} : {st}",
             f"tu peux changer l'horaire de {h.name} ? {st} ce serait top",
         )
-        _set(w, [h.name], schedule=sn, requested_change=f"Modifier la planification de {h.name} : {sn}.")
+        _set(w, [h.name], schedule=st, requested_change=f"Modifier la planification de {h.name} : {sn}.")
     else:
         text = w.c(
             f"exclure {ex} du backup de {h.name} stp",
@@ -1334,7 +1335,7 @@ def m_long_story(w: W):
             f"Pourriez-vous porter la rétention de {h.name} à {rt} ?",
             f"Merci de modifier la stratégie de {h.name} pour conserver les sauvegardes {rt}.",
         )
-        _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+        _set(w, [h.name], retention=rt, requested_change=f"Passer la rétention de {h.name} à {rn}.")
     else:
         st, sn = _sched(w)
         p1 = w.c(
@@ -1352,7 +1353,7 @@ def m_long_story(w: W):
             f"Pouvez-vous modifier la planification de {h.name} ? Nous souhaiterions {st}.",
             f"Merci de reprogrammer {h.name} {st}.",
         )
-        _set(w, [h.name], schedule=sn, requested_change=f"Modifier la planification de {h.name} : {sn}.")
+        _set(w, [h.name], schedule=st, requested_change=f"Modifier la planification de {h.name} : {sn}.")
     end = w.c(
         "Si cela a un impact sur la facturation, merci de nous le signaler avant de faire la modification.",
         "Merci de me confirmer quand ce sera fait.",
@@ -1386,7 +1387,7 @@ def m_english_client(w: W):
             f"Following our ops review, we'd like {h.name} to be backed up {st} from now on.",
             f"Is it possible to run the {h.name} job {st} instead? Our nightly ETL overlaps with it.",
         )
-        _set(w, [h.name], schedule=sn, requested_change=f"Modifier la planification de {h.name} : {sn}.")
+        _set(w, [h.name], schedule=st, requested_change=f"Modifier la planification de {h.name} : {sn}.")
     elif r < 0.7:
         text = w.c(
             f"Please extend retention on {h.name} to {rt} - compliance asked for it.",
@@ -1396,7 +1397,7 @@ def m_english_client(w: W):
             f"retention for {h.name} -> {rt} please",
             f"Following the audit, please change the retention of {h.name} to {rt}.",
         )
-        _set(w, [h.name], retention=rn, requested_change=f"Passer la rétention de {h.name} à {rn}.")
+        _set(w, [h.name], retention=rt, requested_change=f"Passer la rétention de {h.name} à {rn}.")
     elif r < 0.85:
         ex = w.c("D:\\Temp", "/var/cache", "the ISO files", "E:\\Scratch", "the video folder", "*.tmp files")
         w.keep(ex)
