@@ -37,7 +37,8 @@ def train_extractor_adapter(
     artifact_store_uri: also copy the adapter there (local path or s3:// prefix).
     mlflow_tracking_uri: empty uses MLFLOW_TRACKING_URI from the environment (a Secret).
     kfp_run_id: the pipeline run, tagged on the MLflow run.
-    max_tagger_train_examples: fit the adapter's taggers on the first N tickets with ground truth (0: all).
+    max_tagger_train_examples: fit the adapter's taggers on N tickets with ground truth, taken in turn
+        from each category (0: all).
     """
     import os
 

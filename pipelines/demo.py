@@ -112,8 +112,9 @@ class TrainingBudget:
         extractor_batch_size: Its examples per device step.
         extractor_gradient_accumulation: Its device steps per optimiser step.
         max_extractor_train_examples: Tickets with ground-truth fields it trains on (0: all).
-        max_tagger_train_examples: Tickets with ground-truth fields its taggers are fitted on (0: all):
-            seconds where the adapter's steps take minutes, so more of them than the adapter sees.
+        max_tagger_train_examples: Tickets with ground-truth fields its taggers are fitted on, taken
+            in turn from each category (0: all): seconds where the adapter's steps take minutes, so
+            more of them than the adapter sees.
         max_extraction_examples: E-mails of the test set and of the dev set the extraction is
             scored on, taken evenly (0: all): each costs a generation per evaluated extractor.
         extraction_max_new_tokens: Tokens an extraction may write when scored, as the demo serves

@@ -157,7 +157,8 @@ def build_pipeline(settings: "ClusterSettings | None" = None, cluster: bool = Tr
             extractor_batch_size: Extractor adapter: examples per device step.
             extractor_gradient_accumulation: Extractor adapter: device steps per optimiser step.
             max_extractor_train_examples: Train the extractor on the first N tickets with ground truth only (0: all).
-            max_tagger_train_examples: Fit the extractor's taggers on the first N tickets with ground truth (0: all).
+            max_tagger_train_examples: Fit the extractor's taggers on N tickets with ground truth, taken in turn
+                from each category (0: all).
             max_extraction_examples: Score extraction on N e-mails of the test and of the dev set, spread (0: all).
             extraction_max_new_tokens: Tokens an extraction may write when it is scored (as served).
             extractor_metric: Field metric the extractor candidate must beat its champion on (extraction_f1, dev_...).

@@ -25,6 +25,7 @@ from mail2ticket.taxonomy import load_taxonomy
 from mail2ticket.training.config import TrainingConfig
 from mail2ticket.training.extractor import train_extractor
 from mail2ticket.training.routing import fit_routing
+from mail2ticket.training.sampling import evenly_across
 from mail2ticket.training.trainer import TrainingResult, train_adapter
 
 
@@ -114,7 +115,8 @@ def extractor_training_step(
     The sibling is the classifier candidate's run, so both adapters of one pipeline run sit
     under the same parent in MLflow. Only records with ground-truth fields train (preparation
     writes ``{}`` for a ticket the ground-truth file does not cover); ``max_examples`` caps the
-    adapter's and ``max_tagger_examples`` the taggers' (:mod:`mail2ticket.extraction.taggers`).
+    adapter's and ``max_tagger_examples`` the taggers' (:mod:`mail2ticket.extraction.taggers`), drawn
+    evenly across categories so that a small category's fields are learnt from more than a handful.
     The run holds the parameters, the loss curve, the training set as a dataset input and the
     adapter, as artifacts and as the logged model the registry version links to.
     """
@@ -122,7 +124,9 @@ def extractor_training_step(
 
     mlflow_client = tracking.client(tracking_uri)
     with_truth = [r for r in read_labelled_jsonl(train_path) if r.get("fields")]
-    records, tagger_records = with_truth[:max_examples], with_truth[:max_tagger_examples]
+    records = with_truth[:max_examples]
+    categories = [str(record["category"]) for record in with_truth]
+    tagger_records = [with_truth[i] for i in evenly_across(categories, max_tagger_examples)]
     taxonomy = load_taxonomy()
     model_dir = resolve_model(base_model)
     run_id = tracking.child_run(

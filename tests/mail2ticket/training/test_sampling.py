@@ -1,11 +1,11 @@
-"""The order training draws its examples in: grouped by length, class-balanced, a permutation."""
+"""Which examples training draws and in what order: grouped by length, class-balanced, evenly across classes."""
 
 from __future__ import annotations
 
 import random
 from collections import Counter
 
-from mail2ticket.training.sampling import epoch_order
+from mail2ticket.training.sampling import epoch_order, evenly_across
 
 
 def test_epoch_order_groups_similar_lengths_and_stays_a_permutation() -> None:
@@ -47,3 +47,12 @@ def test_balanced_batches_do_not_repeat_an_example() -> None:
     assert all(len(set(batch)) == len(batch) for batch in batches)
     spread = [max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches]
     assert sorted(spread)[len(spread) // 2] < 40  # still grouped by length (random batches: ~60)
+
+
+def test_a_capped_draw_takes_each_class_in_turn_and_keeps_the_corpus_order() -> None:
+    classes = ["alert"] * 40 + ["bastion"] * 3 + ["restore"] * 10
+    taken = evenly_across(classes, 12)
+    assert Counter(classes[i] for i in taken) == {"alert": 5, "bastion": 3, "restore": 4}
+    assert taken == sorted(taken) and taken[:5] == [0, 1, 2, 3, 4]  # each class's first examples
+    assert evenly_across(classes, None) == list(range(53)) == evenly_across(classes, 100)
+    assert Counter(classes[i] for i in evenly_across(classes, 3)) == {"alert": 1, "bastion": 1, "restore": 1}
