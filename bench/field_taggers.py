@@ -1,9 +1,9 @@
 """The taggers beside the extraction adapter: what they add to the served extractor, and what they cost.
 
 Fits :class:`~mail2ticket.extraction.taggers.FieldTaggers` (host names, copied values, dates,
-choices) on the tickets the extraction adapter was trained on (seed 101, in-scope, with ground
-truth) and scores, on unseen generated tickets (seed 202) and on the hand-written dev set, which
-no training saw:
+choices, sentences) on ``--train`` generated tickets (seed 101, in-scope, with ground truth),
+taken in turn from each category as the training step draws them, and scores, on unseen
+generated tickets (seed 202) and on the hand-written dev set, which no training saw:
 
 * the taggers alone, behind the alert parsers (no model: the fields they do not cover stay empty);
 * the served extractor with the adapter and its host name tagger only (the previous served path);
@@ -44,6 +44,7 @@ from mail2ticket.extraction.taggers import TAGGER_FOLDERS, FieldTaggers  # noqa:
 from mail2ticket.registry.models import DEFAULT_MODEL, resolve_model  # noqa: E402
 from mail2ticket.taxonomy import load_taxonomy  # noqa: E402
 from mail2ticket.training.extractor import tagger_examples  # noqa: E402
+from mail2ticket.training.sampling import evenly_across  # noqa: E402
 
 
 def taggers_alone(taggers: FieldTaggers, records: list[dict], agents) -> ExtractionResult:
@@ -76,7 +77,7 @@ def row_of(result: ExtractionResult) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--adapter", type=Path, default=Path("bench/output/extractor/adapter"))
-    parser.add_argument("--train", type=int, default=600, help="in-scope training tickets (the adapter's)")
+    parser.add_argument("--train", type=int, default=600, help="in-scope tickets the taggers are fitted on")
     parser.add_argument("--test", type=int, default=100, help="generated in-scope test tickets")
     parser.add_argument("--budget", type=int, default=160, help="tokens per extraction")
     parser.add_argument("--scaling", type=int, nargs="*", default=[], help="more tickets for the taggers alone")
@@ -101,7 +102,8 @@ def main() -> None:
     print(f"{'extractor':<44}{'split':<11}" + "".join(f"{k:>13}" for k in FIGURES))
     fitted = {}
     for tickets in [args.train, *args.scaling]:
-        train = in_scope_truth(4 * tickets, 101, args.out)[:tickets]
+        pool = in_scope_truth(4 * tickets, 101, args.out)
+        train = [pool[i] for i in evenly_across([str(r["category"]) for r in pool], tickets)]
         began = time.perf_counter()
         fitted[tickets] = FieldTaggers.fit(tagger_examples(train, agents))
         summary["taggers"][tickets] = {"seconds": round(time.perf_counter() - began, 1), **fitted[tickets].metadata}

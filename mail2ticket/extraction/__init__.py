@@ -9,7 +9,8 @@
 - :mod:`.taggers`: :class:`FieldTaggers`, the classical models a trained extraction adapter ships
   and that fill the fields they cover wherever the model answers: host names (:mod:`.hostnames`),
   values written word for word (:mod:`.spans`), which stated date fills which field
-  (:mod:`.date_picker`), enum and boolean fields (:mod:`.choices`), all on :mod:`.tagging`;
+  (:mod:`.date_picker`), enum and boolean fields (:mod:`.choices`), the client's sentence for a
+  paraphrased field (:mod:`.sentences`), all on :mod:`.tagging`;
 - :mod:`.schema`: whatever an extractor answered, normalised and validated against the schema.
 """
 

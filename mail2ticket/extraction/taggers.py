@@ -13,10 +13,12 @@ each, skops files that run no code on load) and applied wherever the model answe
 - :class:`~mail2ticket.extraction.date_picker.DatePicker`: which stated date fills which date
   field (``dates/``);
 - :class:`~mail2ticket.extraction.choices.ChoiceClassifier`: the ``enum`` and boolean fields
-  (``choices/``).
+  (``choices/``);
+- :class:`~mail2ticket.extraction.sentences.SentencePicker`: the paraphrased fields (a summary, a
+  question, a requested change), answered with the client's own sentence (``sentences/``).
 
-The model is asked only for the fields no tagger covers (paraphrases: a summary, a question, a
-requested change), so a category the taggers cover entirely costs no model call at all.
+The model is asked only for the fields no tagger covers, so a category the taggers cover
+entirely costs no model call at all.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from mail2ticket.extraction.choices import ChoiceClassifier
 from mail2ticket.extraction.date_picker import DatePicker
 from mail2ticket.extraction.hostnames import HostnameTagger, host_fields
+from mail2ticket.extraction.sentences import SentencePicker
 from mail2ticket.extraction.spans import SpanTagger
 from mail2ticket.extraction.tagging import TAGGER_FILE, TaggerError
 
@@ -37,7 +40,21 @@ if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
 
 #: Each tagger's folder inside an extraction adapter's folder.
-TAGGER_FOLDERS = {"hosts": "hostnames", "spans": "spans", "dates": "dates", "choices": "choices"}
+TAGGER_FOLDERS = {
+    "hosts": "hostnames",
+    "spans": "spans",
+    "dates": "dates",
+    "choices": "choices",
+    "sentences": "sentences",
+}
+#: The class that reads each tagger's folder.
+TAGGER_KINDS = {
+    "hosts": HostnameTagger,
+    "spans": SpanTagger,
+    "dates": DatePicker,
+    "choices": ChoiceClassifier,
+    "sentences": SentencePicker,
+}
 
 #: A training example of the taggers: the agent, the e-mail, its reception time, its validated true fields.
 TaggerExample = tuple["ExtractionAgent", str, "str | None", Mapping[str, Any]]
@@ -51,14 +68,19 @@ class FieldTaggers:
     spans: SpanTagger | None = None
     dates: DatePicker | None = None
     choices: ChoiceClassifier | None = None
+    sentences: SentencePicker | None = None
     #: Why a tagger was not trained, by tagger.
     skipped: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def fit(cls, examples: Iterable[TaggerExample]) -> FieldTaggers:
-        """Train every tagger on the same tickets; one whose fields the tickets never fill is left out."""
+        """Train every tagger on the same tickets; one whose fields the tickets never fill is left out.
+
+        The sentence picker is trained last, on the free-text fields the span tagger did not take.
+        """
         examples = list(examples)
         without_time = [(agent, email, fields) for agent, email, _, fields in examples]
+        agents = list({agent.key: agent for agent, *_ in examples}.values())
         taggers = cls()
         trainers = {
             "hosts": lambda: HostnameTagger.fit(
@@ -67,6 +89,7 @@ class FieldTaggers:
             "spans": lambda: SpanTagger.fit(without_time),
             "dates": lambda: DatePicker.fit(examples),
             "choices": lambda: ChoiceClassifier.fit(without_time),
+            "sentences": lambda: SentencePicker.fit(without_time, taken=taggers.span_fields(agents)),
         }
         for name, train in trainers.items():
             try:
@@ -74,6 +97,10 @@ class FieldTaggers:
             except TaggerError as exc:
                 taggers.skipped[name] = str(exc)
         return taggers
+
+    def span_fields(self, agents: Iterable[ExtractionAgent]) -> dict[str, list[str]]:
+        """The fields the span tagger fills, by category key (none without it)."""
+        return {agent.key: self.spans.covers(agent) for agent in agents} if self.spans is not None else {}
 
     @property
     def parts(self) -> dict[str, Any]:
@@ -88,7 +115,7 @@ class FieldTaggers:
     def covered(self, agent: ExtractionAgent) -> list[str]:
         """The agent's fields the taggers fill, in the schema's order (the model is not asked for them)."""
         names = set(host_fields(agent)) if self.hosts is not None else set()
-        for tagger in (self.spans, self.dates, self.choices):
+        for tagger in (self.spans, self.dates, self.choices, self.sentences):
             if tagger is not None:
                 names |= set(tagger.covers(agent))
         return [name for name in agent.fields if name in names]
@@ -109,6 +136,8 @@ class FieldTaggers:
             filled |= self.dates.values(agent, email, received_at)
         if self.choices is not None:
             filled |= self.choices.values(agent, email)
+        if self.sentences is not None:
+            filled |= self.sentences.values(agent, email)
         return agent.finalize({name: filled[name] for name in agent.fields if name in filled}, received_at, email)
 
     def save(self, adapter_dir: str | Path) -> Path:
@@ -120,12 +149,11 @@ class FieldTaggers:
     @classmethod
     def load(cls, adapter_dir: str | Path) -> FieldTaggers | None:
         """The taggers saved in ``adapter_dir``, or None when it has none (the bare model, an older adapter)."""
-        kinds = {"hosts": HostnameTagger, "spans": SpanTagger, "dates": DatePicker, "choices": ChoiceClassifier}
         folders = {name: Path(adapter_dir) / sub for name, sub in TAGGER_FOLDERS.items()}
         present = {name: folder for name, folder in folders.items() if (folder / TAGGER_FILE).is_file()}
         if not present:
             return None
-        return cls(**{name: kinds[name].load(folder) for name, folder in present.items()})
+        return cls(**{name: TAGGER_KINDS[name].load(folder) for name, folder in present.items()})
 
 
 @lru_cache(maxsize=8)
@@ -157,4 +185,12 @@ def fill_fields(
     ]
 
 
-__all__ = ["TAGGER_FOLDERS", "FieldTaggers", "TaggerExample", "adapter_taggers", "fill_fields", "model_schema"]
+__all__ = [
+    "TAGGER_FOLDERS",
+    "TAGGER_KINDS",
+    "FieldTaggers",
+    "TaggerExample",
+    "adapter_taggers",
+    "fill_fields",
+    "model_schema",
+]

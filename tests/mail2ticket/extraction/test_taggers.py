@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from mail2ticket.extraction import agents_for
@@ -12,6 +14,7 @@ TAXONOMY = load_taxonomy()
 AGENTS = agents_for(TAXONOMY)
 RESTORE = AGENTS[TAXONOMY.by_key("restauration").name]
 OTHER = AGENTS[TAXONOMY.by_key("bcs_autre").name]
+QUESTION = AGENTS[TAXONOMY.by_key("renseignement").name]
 SUPERVISION = AGENTS[TAXONOMY.by_key("supervision").name]
 EMAIL = "Bonjour, pourriez-vous restaurer le dossier \\\\SRVFIC02\\Compta\\2024 dans son état du 03/03/2025 ? Merci"
 
@@ -21,12 +24,16 @@ def taggers(tagger_split) -> FieldTaggers:
     return FieldTaggers.fit(tagger_split[0])
 
 
-def test_every_tagger_is_trained_and_the_model_keeps_the_paraphrases(taggers: FieldTaggers) -> None:
+def test_every_tagger_is_trained_and_the_model_keeps_what_none_learnt(taggers: FieldTaggers) -> None:
     assert set(taggers.parts) == set(TAGGER_FOLDERS) and taggers.skipped == {}
     covered = taggers.covered(RESTORE)
     assert {"hostname", "source_path", "restore_type", "restore_date"} <= set(covered)
     assert covered == [name for name in RESTORE.fields if name in covered]  # the schema's order
-    assert taggers.covered(OTHER) == ["hostnames"]  # the summary is the model's
+    assert taggers.covered(OTHER) == ["hostnames", "summary"]  # the client's sentence (the picker)
+    # A field no tagger learnt (here: no sentence picker) is the model's.
+    without_picker = replace(taggers, sentences=None)
+    assert without_picker.covered(OTHER) == ["hostnames"]
+    assert set(model_schema(without_picker, OTHER)["properties"]) == {"summary"}
     assert taggers.covered(SUPERVISION) == SUPERVISION.fields  # an alert costs no model call
     schema = model_schema(taggers, RESTORE)
     assert set(schema["properties"]) == set(RESTORE.fields) - set(covered)
@@ -39,8 +46,15 @@ def test_fill_replaces_the_covered_fields_and_keeps_the_models_others(taggers: F
     got = taggers.fill(RESTORE, EMAIL, "2025-03-14T09:30", answer)
     assert got["hostname"] == "SRVFIC02" and got["restore_date"] == "2025-03-03"
     assert got["source_path"].startswith("\\\\SRVFIC02\\Compta") and got["restore_type"] == "dossier"
-    summary = {"summary": "Ajouter un contact aux rapports."}
-    assert taggers.fill(OTHER, "Merci d'ajouter Paul aux rapports.", None, summary) == summary
+    question = {"question": "Durée de rétention de SRVSQL02 ?"}
+    without_picker = replace(taggers, sentences=None)
+    assert without_picker.fill(QUESTION, "Quelle est la rétention de SRVSQL02 ?", None, question) == {
+        "hostnames": ["SRVSQL02"],
+        **question,
+    }
+    email = "Bonjour,\nMerci d'ajouter Paul Martin aux rapports de sauvegarde.\nCordialement"
+    picked = taggers.fill(OTHER, email, None, {"summary": "Ajouter un contact aux rapports."})
+    assert picked["summary"] == "Merci d'ajouter Paul Martin aux rapports de sauvegarde."
     # What the taggers return obeys the ticket's conventions, like every other answer.
     assert got == RESTORE.finalize(got, "2025-03-14T09:30", EMAIL)
     assert fill_fields(taggers, RESTORE, [EMAIL], ["2025-03-14T09:30"], [answer]) == [got]

@@ -114,13 +114,15 @@ def test_training_records_what_the_adapter_is(trained_extractor: Path, truth: li
     assert metadata["prompt_versions"] == {name: agent.prompt_version for name, agent in AGENTS.items()}
     assert sum(metadata["examples_per_category"].values()) == metadata["train_examples"]
     assert (trained_extractor / "adapter_model.safetensors").is_file()
-    # The taggers are fitted on the same tickets and travel in the adapter's folder.
-    for folder in TAGGER_FOLDERS.values():
-        assert (trained_extractor / folder / TAGGER_FILE).is_file(), folder
+    # The taggers are fitted on the same tickets and travel in the adapter's folder; 120 tickets hold
+    # too few summaries, questions and requested changes for the sentence picker, which says so.
+    skipped = metadata["taggers"]["skipped"]
+    assert list(skipped) == ["sentences"] and "close to a sentence" in skipped["sentences"]
+    for name, folder in TAGGER_FOLDERS.items():
+        assert (trained_extractor / folder / TAGGER_FILE).is_file() == (name not in skipped), folder
     # They are fitted on more tickets than the adapter's steps: every host-field ticket of the 120 given.
     with_hosts = [e for e in tagger_examples(truth[:120], AGENTS) if host_fields(e[0])]
     assert metadata["taggers"]["hosts"]["emails"] == len(with_hosts) > metadata["train_examples"]
-    assert metadata["taggers"]["skipped"] == {}
 
 
 def test_the_agents_extract_with_the_adapter(trained_extractor: Path, truth: list[dict], transformers_engine) -> None:
