@@ -1,7 +1,9 @@
 """An Engine replica killed under load: every request is answered, nothing answered is unaudited.
 
-Runs against the session's real Serve app (two Engine replicas on the shipped CPU layout). One
-replica's process is killed with SIGKILL while a bounded load is in flight: the requests it was
+Runs against the session's real Serve app (two Engine replicas on the shipped CPU layout),
+through its LLM-only application (``/llm``, on the same Engine), so that every request reaches an
+Engine replica: the shipped cascade answers an e-mail its classical model is sure of without one.
+One replica's process is killed with SIGKILL while a bounded load is in flight: the requests it was
 serving fail downstream and must come back as 503 + ``Retry-After`` (never a 500, never a
 hang), every 200 must have its audit line, and Serve must start a replacement, which then
 answers. The test waits for the replacement, so the suite's later tests find the app whole.
@@ -56,11 +58,11 @@ def test_a_killed_engine_replica_answers_200_or_503_and_is_replaced(client: http
         rid = f"fault-{index:04d}"
         email = EMAILS[index % len(EMAILS)]
         with httpx.Client(base_url=served.url, headers=dict(client.headers), timeout=240) as http:
-            response = http.post("/v1/classify", json={"email": email}, headers={"X-Request-ID": rid})
+            response = http.post("/llm/v1/classify", json={"email": email}, headers={"X-Request-ID": rid})
         answered.append((rid, response.status_code, dict(response.headers)))
         if len(answered) == 24 and not killed.is_set():
             killed.set()
-            seen_before_kill.update(line.get("engine_replica") for line in audit_lines(served.main_audit))
+            seen_before_kill.update(line.get("engine_replica") for line in audit_lines(served.llm_audit))
             victim.send_signal(signal.SIGKILL)  # mid-load: requests are running and queued on it
 
     with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
@@ -73,7 +75,7 @@ def test_a_killed_engine_replica_answers_200_or_503_and_is_replaced(client: http
     assert all(headers.get("retry-after") for _, status, headers in answered if status == 503)
     ok = {rid for rid, status, _ in answered if status == 200}
     assert len(ok) >= REQUESTS // 2, statuses  # the other replica kept serving
-    audited = {line["request_id"] for line in audit_lines(served.main_audit) if line.get("event") == "decision"}
+    audited = {line["request_id"] for line in audit_lines(served.llm_audit) if line.get("event") == "decision"}
     assert ok <= audited, sorted(ok - audited)
 
     # Serve replaces the replica: a new Engine process, and answers from a replica not seen before the kill.
@@ -86,10 +88,10 @@ def test_a_killed_engine_replica_answers_200_or_503_and_is_replaced(client: http
     assert len(now) == 2 and victim.pid not in now, now
 
     def new_replicas() -> set[str]:
-        answering = {line.get("engine_replica") for line in audit_lines(served.main_audit)}
+        answering = {line.get("engine_replica") for line in audit_lines(served.llm_audit)}
         return answering - seen_before_kill - {None}
 
     while time.monotonic() < deadline and not new_replicas():  # it may have answered during the load already
         with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda i: client.post("/v1/classify", json={"email": EMAILS[i % 4]}), range(8)))
+            list(pool.map(lambda i: client.post("/llm/v1/classify", json={"email": EMAILS[i % 4]}), range(8)))
     assert new_replicas(), "no answer came from a new Engine replica"
