@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mail2ticket.extraction.tagging import FittedTagger, TaggerError
+from mail2ticket.extraction.tagging import FittedTagger, TaggerError, field_key
 
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
@@ -52,10 +52,6 @@ def choice_fields(agent: ExtractionAgent) -> list[str]:
     ]
 
 
-def _field_key(agent: ExtractionAgent, name: str) -> str:
-    return f"{agent.key}.{name}"
-
-
 class ChoiceClassifier(FittedTagger):
     """One text classifier per choice field of each category; the model is a dictionary keyed ``<category>.<field>``."""
 
@@ -79,10 +75,10 @@ class ChoiceClassifier(FittedTagger):
         named: dict[str, list[str]] = {}
         for agent, email, fields in examples:
             for name in choice_fields(agent):
-                texts, answers = data[_field_key(agent, name)]
+                texts, answers = data[field_key(agent, name)]
                 texts.append(email[: config.max_chars])
                 answers.append(json.dumps(fields.get(name), ensure_ascii=False))
-                named[_field_key(agent, name)] = [str(v) for v in agent.schema["properties"][name].get("enum", [])]
+                named[field_key(agent, name)] = [str(v) for v in agent.schema["properties"][name].get("enum", [])]
         began = time.perf_counter()
         models: dict[str, Any] = {}
         for key, (texts, answers) in sorted(data.items()):
@@ -115,13 +111,13 @@ class ChoiceClassifier(FittedTagger):
 
     def covers(self, agent: ExtractionAgent) -> list[str]:
         """The agent's fields a classifier was trained for."""
-        return [name for name in choice_fields(agent) if _field_key(agent, name) in self.model]
+        return [name for name in choice_fields(agent) if field_key(agent, name) in self.model]
 
     def values(self, agent: ExtractionAgent, email: str) -> dict[str, Any]:
         """Each covered field's likeliest value for ``email``; one whose likeliest answer is "absent" is left out."""
         found = {}
         for name in self.covers(agent):
-            value = json.loads(self.model[_field_key(agent, name)].predict([email[: self.config.max_chars]])[0])
+            value = json.loads(self.model[field_key(agent, name)].predict([email[: self.config.max_chars]])[0])
             if value is not None:
                 found[name] = value
         return found

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mail2ticket.extraction.tagging import FittedTagger, TaggerError, fit_word_classifier
+from mail2ticket.extraction.tagging import FittedTagger, TaggerError, field_key, fit_word_classifier
 
 if TYPE_CHECKING:
     from mail2ticket.extraction.agent import ExtractionAgent
@@ -110,10 +110,6 @@ def sentence_features(all_sentences: list[str]) -> list[dict[str, float]]:
     return rows
 
 
-def _field_key(agent: ExtractionAgent, name: str) -> str:
-    return f"{agent.key}.{name}"
-
-
 class SentencePicker(FittedTagger):
     """A sentence scorer per paraphrased field of each category, in a dictionary keyed ``<category>.<field>``."""
 
@@ -148,7 +144,7 @@ class SentencePicker(FittedTagger):
                     for sentence in found
                 ]
                 best = max(range(len(found)), key=scores.__getitem__)
-                key = _field_key(agent, name)
+                key = field_key(agent, name)
                 rows[key].extend(features)
                 labels[key].extend(i == best and scores[i] >= config.min_overlap for i in range(len(found)))
         began = time.perf_counter()
@@ -171,7 +167,7 @@ class SentencePicker(FittedTagger):
 
     def covers(self, agent: ExtractionAgent) -> list[str]:
         """The agent's fields a scorer was trained for."""
-        return [name for name in free_text_fields(agent) if _field_key(agent, name) in self.model]
+        return [name for name in free_text_fields(agent) if field_key(agent, name) in self.model]
 
     def values(self, agent: ExtractionAgent, email: str) -> dict[str, str]:
         """Each covered field's likeliest sentence of ``email``, when it is likely enough."""
@@ -182,7 +178,7 @@ class SentencePicker(FittedTagger):
         features = sentence_features(found)
         picked = {}
         for name in names:
-            model = self.model[_field_key(agent, name)]
+            model = self.model[field_key(agent, name)]
             column = list(model.classes_).index(True)
             probabilities = model.predict_proba(features)[:, column]
             best = int(probabilities.argmax())

@@ -12,11 +12,14 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from pydantic import BaseModel
 
 from mail2ticket.classical.persistence import dump_fitted, load_fitted
+
+if TYPE_CHECKING:
+    from mail2ticket.extraction.agent import ExtractionAgent
 
 #: The fitted model, in skops format, inside a tagger's folder.
 TAGGER_FILE = "tagger.skops"
@@ -80,6 +83,11 @@ def fit_word_classifier(
     return pipeline, round(time.perf_counter() - began, 2)
 
 
+def field_key(agent: ExtractionAgent, name: str) -> str:
+    """``<category key>.<field>``: how a tagger with one model per field of each category names them."""
+    return f"{agent.key}.{name}"
+
+
 def values_of(value: Any) -> list[Any]:
     """A field's value as a list of items: a list as it is, absent as none, anything else as one item."""
     if value is None:
@@ -87,4 +95,12 @@ def values_of(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
-__all__ = ["TAGGER_FILE", "TAGGER_METADATA_FILE", "FittedTagger", "TaggerError", "fit_word_classifier", "values_of"]
+__all__ = [
+    "TAGGER_FILE",
+    "TAGGER_METADATA_FILE",
+    "FittedTagger",
+    "TaggerError",
+    "field_key",
+    "fit_word_classifier",
+    "values_of",
+]
