@@ -69,8 +69,10 @@ def test_calibrate_round_trips_through_the_adapter_metadata() -> None:
         calibrate(rows, truths, [A, B], 1.5)
 
 
-def test_cascade_threshold_maximises_accuracy_and_prefers_the_llm_on_ties() -> None:
+def test_cascade_threshold_maximises_accuracy_and_prefers_the_classical_model_on_ties() -> None:
     classical = [{A: 0.95, B: 0.05}, {A: 0.9, B: 0.1}, {A: 0.55, B: 0.45}, {A: 0.52, B: 0.48}]
     llm = [{A: 0.2, B: 0.8}, {A: 0.1, B: 0.9}, {A: 0.1, B: 0.9}, {A: 0.1, B: 0.9}]
     truths = [A, A, B, B]  # the classical model right down to 0.9, the LLM right below it
     assert cascade_threshold(classical, llm, truths) == 0.9
+    # Both right everywhere: every threshold ties, and the LLM is not asked for what it does no better.
+    assert cascade_threshold(classical, [{A: 0.9, B: 0.1}] * 4, [A] * 4) == 0.0
