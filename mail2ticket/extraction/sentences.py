@@ -18,13 +18,13 @@ from __future__ import annotations
 import itertools
 import re
 import time
-import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mail2ticket.extraction.schema import fold
 from mail2ticket.extraction.tagging import FittedTagger, TaggerError, field_key, fit_word_classifier
 
 if TYPE_CHECKING:
@@ -80,8 +80,7 @@ def sentences(email: str, max_chars: int = 3_000) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", text.lower())
-    return re.findall(r"[a-z0-9]+", "".join(c for c in folded if not unicodedata.combining(c)))
+    return re.findall(r"[a-z0-9]+", fold(text))
 
 
 def _bucket(value: int, edges: tuple[int, ...]) -> str:

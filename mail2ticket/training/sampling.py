@@ -59,11 +59,17 @@ def _distinct_batches(ordered: Sequence[int], batch_size: int) -> list[list[int]
     return batches
 
 
-def balanced_indices(classes: Sequence[str], rng: random.Random) -> list[int]:
-    """Indices in which every class occurs as often as the most frequent one (unshuffled)."""
+def _members(classes: Sequence[str]) -> dict[str, list[int]]:
+    """Each class's indices, in order."""
     members: dict[str, list[int]] = {}
     for index, name in enumerate(classes):
         members.setdefault(name, []).append(index)
+    return members
+
+
+def balanced_indices(classes: Sequence[str], rng: random.Random) -> list[int]:
+    """Indices in which every class occurs as often as the most frequent one (unshuffled)."""
+    members = _members(classes)
     largest = max((len(group) for group in members.values()), default=0)
     order: list[int] = []
     for group in members.values():
@@ -82,14 +88,12 @@ def evenly_across(classes: Sequence[str], limit: int | None) -> list[int]:
     """
     if limit is None or limit >= len(classes):
         return list(range(len(classes)))
-    members: dict[str, list[int]] = {}
-    for index, name in enumerate(classes):
-        members.setdefault(name, []).append(index)
+    groups = list(_members(classes).values())
     taken: list[int] = []
-    for depth in range(max(len(group) for group in members.values())):
-        for group in members.values():
-            if depth < len(group) and len(taken) < limit:
-                taken.append(group[depth])
+    depth = 0
+    while len(taken) < limit:
+        taken += [group[depth] for group in groups if depth < len(group)][: limit - len(taken)]
+        depth += 1
     return sorted(taken)
 
 

@@ -3,7 +3,8 @@
 
 Schedules and retentions are written many ways ("tous les soirs à 22h", "rétention d'un
 mois"). The ground truth holds them in the e-mail's words, as the taxonomy asks; the short
-normalised form ("quotidienne 22h", "1 mois") is what the paraphrased ``requested_change`` says. Backup types map French/English words to the taxonomy enum.
+normalised form ("quotidienne 22h", "1 mois") is what the paraphrased ``requested_change``
+says. Backup types map French/English words to the taxonomy enum.
 """
 
 from __future__ import annotations
