@@ -55,6 +55,14 @@ class SentencePickerConfig(BaseModel):
     min_probability: float = Field(
         default=0.1, ge=0.0, le=1.0, description="The likeliest sentence is the answer only above this probability."
     )
+    always_present: float = Field(
+        default=0.9,
+        ge=0.0,
+        le=1.0,
+        description="A field at least this share of its category's training tickets fill (a request always has "
+        "its summary) takes the likeliest sentence whatever its probability: the e-mail holds one, and a short "
+        "e-mail's only sentence scores no higher than the share of positives the model was trained on.",
+    )
     regularisation: float = Field(default=1.0, gt=0.0, description="Inverse regularisation strength C.")
     max_chars: int = Field(default=3_000, ge=100, description="Text past this many characters is not read.")
     max_sentence_chars: int = Field(default=400, ge=20, description="A longer sentence is cut to this length.")
@@ -130,8 +138,11 @@ class SentencePicker(FittedTagger):
         taken = taken or {}
         rows: dict[str, list[dict[str, float]]] = defaultdict(list)
         labels: dict[str, list[bool]] = defaultdict(list)
+        filled: dict[str, list[bool]] = defaultdict(list)
         for agent, email, fields in examples:
             names = [name for name in free_text_fields(agent) if name not in taken.get(agent.key, ())]
+            for name in names:
+                filled[field_key(agent, name)].append(bool(fields.get(name)))
             found = sentences(email, config.max_chars) if names else []
             if not found:
                 continue
@@ -158,6 +169,7 @@ class SentencePicker(FittedTagger):
             )
         metadata = {
             "fields": {key: positives[key] for key in models},
+            "filled": {key: round(sum(filled[key]) / len(filled[key]), 3) for key in models},
             "sentences": sum(len(labels[key]) for key in models),
             "seconds": round(time.perf_counter() - began, 2),
             "config": config.model_dump(),
@@ -181,7 +193,8 @@ class SentencePicker(FittedTagger):
             column = list(model.classes_).index(True)
             probabilities = model.predict_proba(features)[:, column]
             best = int(probabilities.argmax())
-            if probabilities[best] >= self.config.min_probability:
+            always = self.metadata.get("filled", {}).get(field_key(agent, name), 0.0) >= self.config.always_present
+            if always or probabilities[best] >= self.config.min_probability:
                 picked[name] = found[best][: self.config.max_sentence_chars]
         return picked
 

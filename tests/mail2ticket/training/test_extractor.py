@@ -114,10 +114,10 @@ def test_training_records_what_the_adapter_is(trained_extractor: Path, truth: li
     assert metadata["prompt_versions"] == {name: agent.prompt_version for name, agent in AGENTS.items()}
     assert sum(metadata["examples_per_category"].values()) == metadata["train_examples"]
     assert (trained_extractor / "adapter_model.safetensors").is_file()
-    # The taggers are fitted on the same tickets and travel in the adapter's folder; 120 tickets hold
-    # too few summaries, questions and requested changes for the sentence picker, which says so.
+    # The taggers are fitted on the same tickets and travel in the adapter's folder. Of 120 tickets, only
+    # the sentence picker may find too little to learn (a few summaries close to a sentence), and says so.
     skipped = metadata["taggers"]["skipped"]
-    assert list(skipped) == ["sentences"] and "close to a sentence" in skipped["sentences"]
+    assert set(skipped) <= {"sentences"} and all("close to a sentence" in why for why in skipped.values())
     for name, folder in TAGGER_FOLDERS.items():
         assert (trained_extractor / folder / TAGGER_FILE).is_file() == (name not in skipped), folder
     # They are fitted on more tickets than the adapter's steps: every host-field ticket of the 120 given.

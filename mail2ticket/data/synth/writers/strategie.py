@@ -134,6 +134,93 @@ def _paths(w: W, h: Host, n: int) -> list[str]:
     return out
 
 
+def _scope(w: W, h: Host, n: int, en: bool = False) -> tuple[list[str], str]:
+    """``n`` folders, drives or databases of ``h`` to protect, and how a client names them in a sentence."""
+    values: list[str] = []
+    phrases: list[str] = []
+    for _ in range(n):
+        r = w.rng.random()
+        if r < 0.35:
+            value, _srv = w.folder(server=h, flavor="win")
+            phrase = (
+                w.c(value, f"the {value} folder") if en else w.c(value, f"le dossier {value}", f"le répertoire {value}")
+            )
+        elif r < 0.5:
+            value = w.c("C:", "D:", "E:", "F:")
+            w.keep(value)
+            phrase = f"drive {value}" if en else w.c(f"le disque {value}", f"le lecteur {value}")
+        elif r < 0.7:
+            value, _srv = w.folder(server=h, flavor="linux")
+            phrase = value if en else w.c(value, f"le répertoire {value}")
+        else:
+            value = w.db()
+            phrase = f"the {value} database" if en else w.c(f"la base {value}", f"la base de données {value}")
+        if value not in values:
+            values.append(value)
+            phrases.append(phrase)
+    return values, join_names(phrases, w.rng, "en" if en else "fr")
+
+
+def _with_scope(w: W, h: Host, text: str, p: float, en: bool = False) -> str:
+    """``text`` with, at probability ``p``, what the new policy must protect: the ticket's ``paths``.
+
+    A request for a new backup usually says which data matter (a share, a drive, a database)
+    besides the server; the families that do not already list them add it here.
+    """
+    if "paths" in w.fields or not w.p(p):
+        return text
+    paths, listed = _scope(w, h, w.rng.randint(1, 2), en)
+    sentence = (
+        w.c(f"Scope: {listed}.", f"Please include {listed}.", f"The data to protect is {listed}.")
+        if en
+        else w.c(
+            f"Données à sauvegarder : {listed}.",
+            f"Il faut sauvegarder {listed}.",
+            f"Périmètre : {listed}.",
+            f"Merci d'inclure {listed}.",
+            f"Les données importantes sont dans {listed}.",
+            f"C'est surtout {listed} qu'il faut protéger.",
+        )
+    )
+    w.fields["paths"] = paths
+    return text + w.c(" ", "\n\n", "\n") + sentence
+
+
+def _with_existing_backups(w: W, text: str, p: float, en: bool = False) -> str:
+    """``text`` with, at probability ``p``, what becomes of the backups already taken: ``delete_existing_backups``.
+
+    Whoever stops a backup is asked, sooner or later, whether its history may go; many say it
+    up front, one way or the other, and a negation ("ne supprimez pas") is what decides.
+    """
+    if "delete_existing_backups" in w.fields or not w.p(p):
+        return text
+    delete = w.p(0.5)
+    if en:
+        sentence = (
+            w.c("The existing backups can be deleted.", "Old restore points can go too.")
+            if delete
+            else w.c("Please keep the existing backups until they expire.", "Do not delete the old restore points.")
+        )
+    elif delete:
+        sentence = w.c(
+            "Les sauvegardes existantes peuvent être supprimées.",
+            "Vous pouvez aussi purger les anciennes sauvegardes.",
+            "Inutile de garder l'historique, vous pouvez tout effacer.",
+            "Merci de supprimer également les points de restauration existants.",
+            "Pas besoin de conserver ce qui a déjà été sauvegardé.",
+        )
+    else:
+        sentence = w.c(
+            "Merci de conserver les sauvegardes existantes jusqu'à leur expiration.",
+            "Par contre, gardez l'historique : on peut encore en avoir besoin.",
+            "Ne supprimez pas les sauvegardes déjà faites, s'il vous plaît.",
+            "Les sauvegardes déjà réalisées doivent rester disponibles jusqu'à la fin de leur rétention.",
+            "Attention, il ne faut pas effacer les anciennes sauvegardes.",
+        )
+    w.fields["delete_existing_backups"] = delete
+    return text + w.c(" ", "\n\n") + sentence
+
+
 def _set(w: W, hosts: list[str] | None = None, **kw: object) -> None:
     if hosts:
         w.fields["hostnames"] = hosts
@@ -156,6 +243,7 @@ def c_new_server(w: W):
         f"Il faudrait mettre en place la sauvegarde de {h.name}, {st}, avec une rétention {de_ret(rt)}.",
     )
     _set(w, [h.name], schedule=st if st in text else ("quotidienne" if "quotidienne" in text else None), retention=rt)
+    text = _with_scope(w, h, text, 0.5)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "new_server",
@@ -249,6 +337,7 @@ def c_project(w: W):
         f"en mode {tt}, avec une rétention {de_ret(rt)}. Merci de nous confirmer la faisabilité et la date de mise en place."
     )
     _set(w, [h.name for h in hs], schedule=st, retention=rt, backup_type=tn)
+    text = _with_scope(w, hs[0], text, 0.4)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "project_context",
@@ -266,6 +355,7 @@ def c_informal(w: W):
         f"tu peux rajouter {h.name} dans le job de la nuit ? thx",
     )
     _set(w, [h.name])
+    text = _with_scope(w, h, text, 0.3)
     return w.draft(
         "informal", w.c("backup nouveau serveur", h.name, "ajout sauvegarde"), text, "informal", greet=w.p(0.4)
     )
@@ -278,6 +368,7 @@ def c_english(w: W):
     names = join_names([h.name for h in hs], w.rng, "en")
     text = f"Please add {names} to the backup, {st}, with a retention of {rt}. Full backup on weekends would be great."
     _set(w, [h.name for h in hs], schedule=st, retention=rt)
+    text = _with_scope(w, hs[0], text, 0.4, en=True)
     return w.draft("english", w.c("New servers to back up", "Backup request"), text, "english")
 
 
@@ -291,6 +382,7 @@ def c_formal(w: W):
         f"et une copie externalisée."
     )
     _set(w, [h.name for h in hs], retention=rt)
+    text = _with_scope(w, hs[0], text, 0.4)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "formal_letter", w.c("Mise en place de sauvegarde", "Demande de création de sauvegarde"), text, "formal"
@@ -364,6 +456,7 @@ def c_mixed_types(w: W):
     )
     w.keep("une complète le samedi et des incrémentales du lundi au vendredi")
     _set(w, [h.name], retention=rt, schedule="une complète le samedi et des incrémentales du lundi au vendredi")
+    text = _with_scope(w, h, text, 0.4)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "full_plus_incremental", w.c("Création stratégie", f"Sauvegarde {h.name}"), text, w.reg("neutral", "formal")
@@ -384,6 +477,7 @@ def s_decom(w: W):
         f"Le {h.label} {h.name} n'est plus utilisé. Vous pouvez arrêter sa sauvegarde {d.from_}.",
     )
     _set(w, [h.name], effective_date=d.iso)
+    text = _with_existing_backups(w, text, 0.4)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "decommission",
@@ -436,6 +530,7 @@ def s_migration(w: W):
         f"merci de ne plus sauvegarder ces serveurs {d.from_}."
     )
     _set(w, [h.name for h in hs], effective_date=d.iso)
+    text = _with_existing_backups(w, text, 0.4)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "migration_cloud", w.c("Arrêt sauvegarde - migration", "Serveurs migrés"), text, w.reg("neutral", "formal")
@@ -449,6 +544,7 @@ def s_list(w: W):
     d = w.future(1, 40)
     text = f"Merci de retirer de la sauvegarde les serveurs suivants {d.from_} :\n{lst}\n\nIls sont éteints."
     _set(w, [h.name for h in hs], effective_date=d.iso)
+    text = _with_existing_backups(w, text, 0.35)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "list_servers",
@@ -485,6 +581,7 @@ def s_informal(w: W):
         f"{h.name} à dégager des sauvegardes, merci !",
     )
     _set(w, [h.name])
+    text = _with_existing_backups(w, text, 0.25)
     return w.draft("informal", w.c("backup", f"{h.name} à retirer", "suppression"), text, "informal", greet=w.p(0.4))
 
 
@@ -507,6 +604,7 @@ def s_formal(w: W):
         f"Je vous remercie de bien vouloir procéder à la suppression de sa stratégie de sauvegarde à compter de cette date."
     )
     _set(w, [h.name], effective_date=d.iso)
+    text = _with_existing_backups(w, text, 0.4)
     text = w.lead(LEADS, text, 0.35)
     return w.draft(
         "formal_letter",
@@ -555,6 +653,7 @@ def s_vm_deleted(w: W):
         f"Merci de la retirer de la sauvegarde."
     )
     _set(w, [h.name])
+    text = _with_existing_backups(w, text, 0.3)
     return w.draft(
         "vm_already_deleted", w.c(f"{h.name} supprimée", "Retrait VM supprimée"), text, w.reg("neutral", "informal")
     )
@@ -849,6 +948,7 @@ def c_layperson(w: W):
             f"C'est {h.name} je crois.",
         )
         _set(w, [h.name])
+        text = _with_scope(w, h, text, 0.3)
     if w.p(0.3):
         st, _sn = _sched(w)
         text += " " + w.c(
@@ -898,6 +998,7 @@ def c_short(w: W):
         f"{h.name} pas encore sauvegardé, tu peux l'ajouter ?",
     )
     _set(w, [h.name], schedule=st if st in text else None, retention=rt if rt in text else None)
+    text = _with_scope(w, h, text, 0.3)
     text = w.quick(text)
     return w.draft(
         "short_request",
@@ -948,6 +1049,7 @@ def c_long_story(w: W):
     )
     text = "\n\n".join(x for x in (p1, p2, p3, end) if x)
     _set(w, [h.name], schedule=st, retention=rt)
+    text = _with_scope(w, h, text, 0.5)
     return w.draft(
         "long_story",
         w.c(
@@ -981,6 +1083,7 @@ def c_english_client(w: W):
             hs.append(h2)
             text += " " + w.c(f"Same for {h2.name}, please.", f"{h2.name} too if possible.", f"And also {h2.name}.")
     _set(w, [x.name for x in hs], schedule=st if st in text else None, retention=rt if rt in text else None)
+    text = _with_scope(w, h, text, 0.4, en=True)
     return w.draft(
         "english_client",
         w.c("New server backup", "Backup for new VM", "Please back up " + h.name, "New server"),
@@ -1174,6 +1277,7 @@ def s_english_client(w: W):
         w.fields["delete_existing_backups"] = False
     elif "purged" in text or "purge the old" in text:
         w.fields["delete_existing_backups"] = True
+    text = _with_existing_backups(w, text, 0.3, en=True)
     return w.draft(
         "english_client",
         w.c("Backup removal", "Decommissioned servers", "Stop backups", "Remove from backup"),

@@ -240,6 +240,34 @@ def test_severity_and_service_are_written(corpus: list[tuple[str, datetime, Clie
             assert written or (sev == "CRITICAL" and any(w in body for w in zabbix_words)), (mail.style, sev)
 
 
+def test_policy_requests_say_what_is_protected_and_what_becomes_of_the_history(
+    corpus: list[tuple[str, datetime, ClientEmail]],
+) -> None:
+    """A new policy usually names its data; a removed one, often, the fate of the backups already taken.
+
+    The boolean follows words the e-mail holds: a sentence that lets the history go
+    (``purger``, ``pas besoin de conserver``) for ``True``, one that keeps it (``conservez``,
+    ``ne supprimez pas``, ``keep``) for ``False``.
+    """
+    creation = [m for c, _s, m in corpus if c.endswith("Stratégie de sauvegarde/Création")]
+    removal = [m for c, _s, m in corpus if c.endswith("Stratégie de sauvegarde/Suppression")]
+    assert sum("paths" in m.fields for m in creation) >= 0.4 * len(creation)
+    stated = [m for m in removal if "delete_existing_backups" in m.fields]
+    assert len(stated) >= 0.35 * len(removal)
+    assert {m.fields["delete_existing_backups"] for m in stated} == {True, False}
+    said = {
+        True: re.compile(
+            r"supprimer (egalement|aussi|les sauvegardes|l'historique)|peuvent etre supprim|purg"
+            r"|tout effacer|delet|can go"
+            r"|pas besoin de conserver|inutile de garder"
+        ),
+        False: re.compile(r"\b(conserv\w*|gard\w*|keep)\b|ne supprimez pas|il ne faut pas effacer|rester disponibles"),
+    }
+    written = [m for m in stated if not m.style.endswith("/form")]  # a form's line answers Oui or Non
+    agreeing = [m for m in written if said[m.fields["delete_existing_backups"]].search(_fold(m.body))]
+    assert len(agreeing) >= 0.9 * len(written)  # the rest: typos the noise put in the deciding words
+
+
 # ------------------------------------------------------------------ variety
 def test_enough_distinct_styles_per_category(corpus: list[tuple[str, datetime, ClientEmail]]) -> None:
     styles: dict[str, set[str]] = defaultdict(set)
