@@ -2,7 +2,8 @@
 
 Fits :class:`~mail2ticket.extraction.taggers.FieldTaggers` (host names, copied values, dates,
 choices, sentences) on ``--train`` generated tickets (seed 101, in-scope, with ground truth),
-taken in turn from each category as the training step draws them, and scores, on unseen
+taken in turn from each category of a ``--pool`` times larger draw, as the training step takes
+them from its training split, and scores, on unseen
 generated tickets (seed 202) and on the hand-written dev set, which no training saw:
 
 * the taggers alone, behind the alert parsers (no model: the fields they do not cover stay empty);
@@ -81,6 +82,13 @@ def main() -> None:
     parser.add_argument("--test", type=int, default=100, help="generated in-scope test tickets")
     parser.add_argument("--budget", type=int, default=160, help="tokens per extraction")
     parser.add_argument("--scaling", type=int, nargs="*", default=[], help="more tickets for the taggers alone")
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=16,
+        help="generated tickets per tagger ticket drawn from (the generator writes few of the small categories: "
+        "a large pool lets every category give its share, as the pipeline's training split does)",
+    )
     parser.add_argument("--out", type=Path, default=Path("bench/output/field-taggers"))
     args = parser.parse_args()
     apply_offline_defaults()
@@ -102,7 +110,7 @@ def main() -> None:
     print(f"{'extractor':<44}{'split':<11}" + "".join(f"{k:>13}" for k in FIGURES))
     fitted = {}
     for tickets in [args.train, *args.scaling]:
-        pool = in_scope_truth(4 * tickets, 101, args.out)
+        pool = in_scope_truth(args.pool * tickets, 101, args.out)
         train = [pool[i] for i in evenly_across([str(r["category"]) for r in pool], tickets)]
         began = time.perf_counter()
         fitted[tickets] = FieldTaggers.fit(tagger_examples(train, agents))
