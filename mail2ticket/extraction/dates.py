@@ -25,10 +25,17 @@ PLAUSIBLE_YEARS = range(1990, 2101)
 # French time-of-day phrasings dateparser does not read: "14h30", "hier soir", "cette nuit".
 _HOUR = re.compile(r"\b(\d{1,2})\s?h\s?(\d{2})?\b", re.IGNORECASE)
 _PART_OF_DAY = r"(?:soir|matin|midi|après-midi|apres-midi|nuit|soirée|matinée)"
-_TODAY_PART = re.compile(rf"\b(?:cette|ce|cet)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
+_TODAY_PART = re.compile(rf"\b(?:(?:cette|ce|cet)\s+{_PART_OF_DAY}|la\s+nuit\s+derni[èe]re)\b", re.IGNORECASE)
 _DAY_PART = re.compile(rf"\b(hier|demain|avant-hier|après-demain)\s+{_PART_OF_DAY}\b", re.IGNORECASE)
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _LAST_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\s+derni(?:er|ère)\b", re.IGNORECASE)
+_NEXT_WEEKDAY = re.compile(rf"\b({'|'.join(_WEEKDAYS)})\s+prochaine?\b", re.IGNORECASE)
+#: A day named alone ("samedi", "vendredi soir", "jeudi 14h"): not followed by its date, "dernier"
+#: or "prochain", which say which one it is.
+_BARE_WEEKDAY = re.compile(
+    rf"\b({'|'.join(_WEEKDAYS)})\b(?!\s+(?:\d{{1,2}}(?:er)?\s*(?:/|\s[a-zéû]{{3,}})|derni|prochain))(?:\s+(?:à\s+)?(\d{{1,2}})\s?h\s?(\d{{2}})?\b)?",
+    re.IGNORECASE,
+)
 
 #: Two reference times far apart: a text that reads as a different moment against each of them
 #: depends on the reference (``hier``, ``12/03``), so without a reception time it is no date.
@@ -70,6 +77,29 @@ def _last_weekday(match: re.Match[str], base: datetime) -> str:
     return (base - timedelta(days=back)).strftime("%d/%m/%Y")
 
 
+def _next_weekday(match: re.Match[str], base: datetime) -> str:
+    """'jeudi prochain' as the date of the first Thursday strictly after ``base``'s day."""
+    weekday = _WEEKDAYS.index(match.group(1).lower())
+    ahead = (weekday - base.weekday()) % 7 or 7
+    return (base + timedelta(days=ahead)).strftime("%d/%m/%Y")
+
+
+def weekday_readings(match: re.Match[str], base: datetime) -> list[datetime]:
+    """A day named alone, read both ways: the latest such day before ``base``'s, and the next one after it.
+
+    "Samedi" in a failure report is the Saturday gone, in a request to stop a backup the
+    Saturday to come; which one a field means is the date picker's to learn, from the words
+    around it and the field. An hour written with the day ("jeudi 14h") is kept.
+    """
+    weekday = _WEEKDAYS.index(match.group(1).lower())
+    hour, minute = int(match.group(2) or 0), int(match.group(3) or 0)
+    if hour > 23 or minute > 59:
+        return []
+    day = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    back, ahead = (base.weekday() - weekday) % 7 or 7, (weekday - base.weekday()) % 7 or 7
+    return [day - timedelta(days=back), day + timedelta(days=ahead)]
+
+
 def _dateparser(text: str, base: datetime, search: bool = True) -> datetime | None:
     import dateparser
     from dateparser.search import search_dates
@@ -78,6 +108,7 @@ def _dateparser(text: str, base: datetime, search: bool = True) -> datetime | No
     text = _TODAY_PART.sub("aujourd'hui", text)
     text = _DAY_PART.sub(lambda m: m.group(1), text)
     text = _LAST_WEEKDAY.sub(lambda m: _last_weekday(m, base), text)
+    text = _NEXT_WEEKDAY.sub(lambda m: _next_weekday(m, base), text)
     settings: dict[str, Any] = {
         "DATE_ORDER": "DMY",
         "RETURN_AS_TIMEZONE_AWARE": False,
@@ -189,7 +220,9 @@ def date_mentions(email: str, received_at: datetime | None = None, max_chars: in
     """Every moment the first ``max_chars`` characters of ``email`` state, in the e-mail's order.
 
     Each is read from its longest words: "mardi 11 avril" is one mention, not three, and
-    "hier 14h30" one, not "hier" and "14h30". Relative words are read against ``received_at``.
+    "hier 14h30" one, not "hier" and "14h30". Relative words are read against ``received_at``;
+    a day named alone ("samedi") is two mentions of the same words, the day gone and the day to
+    come (:func:`weekday_readings`).
     """
     base = received_at.replace(tzinfo=None) if received_at is not None else None
     found = []
@@ -199,10 +232,19 @@ def date_mentions(email: str, received_at: datetime | None = None, max_chars: in
         moment = parse_moment(span, base, search=False)
         if moment is not None:
             found.append(DateMention(start, end, span, moment))
+    if base is not None:
+        text = " ".join(email[: 2 * max_chars].split())[:max_chars]
+        for match in _BARE_WEEKDAY.finditer(text):
+            span = match.group(0).rstrip()
+            found += [
+                DateMention(match.start(), match.start() + len(span), span, m) for m in weekday_readings(match, base)
+            ]
     found.sort(key=lambda mention: mention.start - mention.end)  # longest first
     kept: list[DateMention] = []
     for mention in found:
-        if not any(other.start <= mention.start and mention.end <= other.end for other in kept):
+        inside = [o for o in kept if o.start <= mention.start and mention.end <= o.end]
+        # Words inside longer words are dropped; the other reading of the very same words is kept.
+        if all((o.start, o.end) == (mention.start, mention.end) and o.moment != mention.moment for o in inside):
             kept.append(mention)
     return sorted(kept, key=lambda mention: mention.start)
 

@@ -57,3 +57,20 @@ def test_date_mentions_reads_each_stated_moment_from_its_longest_words() -> None
     assert all(text[m.start : m.end] == m.text for m in mentions)  # offsets into the collapsed text
     assert [m.text for m in date_mentions(email)] == ["mardi 11 mars 2025 à 23h49"]  # "hier": no reference
     assert date_mentions("Le job tourne depuis 20 minutes.", RECEIVED) == []  # a duration is no date
+
+
+def test_a_day_named_alone_is_read_both_ways_and_one_named_with_its_week_one_way() -> None:
+    email = "Échec samedi, et encore mardi 14h. Merci de l'arrêter jeudi prochain, merci. Le mardi 11 mars: ok."
+    mentions = date_mentions(email, RECEIVED)
+    assert [(m.text, m.moment) for m in mentions[:5]] == [
+        ("samedi", datetime(2025, 3, 8)),  # the Saturday gone...
+        ("samedi", datetime(2025, 3, 15)),  # ...and the one to come: the date picker chooses by field
+        ("mardi 14h", datetime(2025, 3, 11, 14, 0)),
+        ("mardi 14h", datetime(2025, 3, 18, 14, 0)),
+        ("jeudi prochain", datetime(2025, 3, 20)),
+    ]
+    assert [m.moment for m in mentions[5:]] == [datetime(2025, 3, 11)]  # a day with its date is that date only
+    assert [m.moment for m in date_mentions("Vendredi ?", RECEIVED)] == [datetime(2025, 3, 7), datetime(2025, 3, 21)]
+    assert date_mentions("samedi", None) == []  # no reference, no day
+    assert parse_moment("jeudi prochain", RECEIVED) == datetime(2025, 3, 20)
+    assert parse_moment("la nuit dernière", RECEIVED).date() == RECEIVED.date()  # as "cette nuit"
