@@ -70,18 +70,20 @@ def parse_moment(text: str, received_at: datetime | None = None, search: bool = 
     return moment.replace(tzinfo=None, microsecond=0)  # e-mails state seconds at most
 
 
+def _named_day(match: re.Match[str], base: datetime, direction: int) -> datetime:
+    """The day ``match`` names (its first group), strictly before (``-1``) or after (``1``) ``base``'s day."""
+    weekday = _WEEKDAYS.index(match.group(1).lower())
+    return base + timedelta(days=direction * ((direction * (weekday - base.weekday())) % 7 or 7))
+
+
 def _last_weekday(match: re.Match[str], base: datetime) -> str:
     """'lundi dernier' as the date of the latest Monday strictly before ``base``'s day."""
-    weekday = _WEEKDAYS.index(match.group(1).lower())
-    back = (base.weekday() - weekday) % 7 or 7
-    return (base - timedelta(days=back)).strftime("%d/%m/%Y")
+    return _named_day(match, base, -1).strftime("%d/%m/%Y")
 
 
 def _next_weekday(match: re.Match[str], base: datetime) -> str:
     """'jeudi prochain' as the date of the first Thursday strictly after ``base``'s day."""
-    weekday = _WEEKDAYS.index(match.group(1).lower())
-    ahead = (weekday - base.weekday()) % 7 or 7
-    return (base + timedelta(days=ahead)).strftime("%d/%m/%Y")
+    return _named_day(match, base, 1).strftime("%d/%m/%Y")
 
 
 def weekday_readings(match: re.Match[str], base: datetime) -> list[datetime]:
@@ -91,13 +93,11 @@ def weekday_readings(match: re.Match[str], base: datetime) -> list[datetime]:
     Saturday to come; which one a field means is the date picker's to learn, from the words
     around it and the field. An hour written with the day ("jeudi 14h") is kept.
     """
-    weekday = _WEEKDAYS.index(match.group(1).lower())
     hour, minute = int(match.group(2) or 0), int(match.group(3) or 0)
     if hour > 23 or minute > 59:
         return []
     day = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    back, ahead = (base.weekday() - weekday) % 7 or 7, (weekday - base.weekday()) % 7 or 7
-    return [day - timedelta(days=back), day + timedelta(days=ahead)]
+    return [_named_day(match, day, -1), _named_day(match, day, 1)]
 
 
 def _dateparser(text: str, base: datetime, search: bool = True) -> datetime | None:
