@@ -8,6 +8,7 @@ default), run in the same process so that a slow machine shifts every line alike
 
     .venv/bin/python bench/classical_recipes.py             # every recipe (about 10 minutes)
     .venv/bin/python bench/classical_recipes.py --only default,closed
+    .venv/bin/python bench/classical_recipes.py --only more-tickets --seed 1   # another generator draw
 """
 
 from __future__ import annotations
@@ -57,10 +58,11 @@ RECIPES = (
 )
 
 
-def prepared(recipe: Recipe, out: Path) -> Path:
-    folder = out / f"{recipe.tickets}-{recipe.strategic_share}-{recipe.unknown_share}"
+def prepared(recipe: Recipe, out: Path, seed: int = 0) -> Path:
+    name = f"{recipe.tickets}-{recipe.strategic_share}-{recipe.unknown_share}"
+    folder = out / (f"{name}-seed{seed}" if seed else name)
     if not (folder / "prepared" / "train.jsonl").is_file():
-        corpus = generate(CorpusConfig(tickets=recipe.tickets, seed=0, strategic_share=recipe.strategic_share),
+        corpus = generate(CorpusConfig(tickets=recipe.tickets, seed=seed, strategic_share=recipe.strategic_share),
                           folder / "export.csv")  # fmt: skip
         prepare_dataset(corpus.export, folder / "prepared", PrepareConfig(unknown_share=recipe.unknown_share))
     return folder / "prepared" / "train.jsonl"
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="Comma-separated recipe names (default: all).")
     parser.add_argument("--out", type=Path, default=REPO / "bench" / "output" / "classical_recipes")
+    parser.add_argument("--seed", type=int, default=0, help="The generator's seed: one corpus draw among others.")
     args = parser.parse_args(argv)
     wanted = [r for r in RECIPES if not args.only or r.name in args.only.split(",")]
     taxonomy = load_taxonomy()
@@ -79,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     reference = None
     for recipe in wanted:
-        train = read_labelled_jsonl(prepared(recipe, args.out))
+        train = read_labelled_jsonl(prepared(recipe, args.out, args.seed))
         began = time.perf_counter()
         model = ClassicalClassifier.fit(train, taxonomy, recipe.model)
         seconds = time.perf_counter() - began
