@@ -58,6 +58,19 @@ class SpanTaggerConfig(BaseModel):
         description="A single-valued field no chunk is labelled with takes its likeliest chunk above this probability.",
     )
     regularisation: float = Field(default=1.0, gt=0.0, description="Inverse regularisation strength C.")
+    phrase_words: float = Field(
+        default=2.0,
+        ge=1.0,
+        description="Mean words of a field's training values from which it is a phrase (an error text, a service) "
+        "whose runs may extend, rather than a single word (a job name, an account).",
+    )
+    extend_probability: float = Field(
+        default=0.02,
+        gt=0.0,
+        le=1.0,
+        description="A chunk labelled with no field joins the run of a phrase field beside it when the field's "
+        "probability reaches this: an error text keeps its code or its last words.",
+    )
     max_chars: int = Field(default=3_000, ge=100, description="Text past this many characters is not read.")
 
 
@@ -160,16 +173,22 @@ class SpanTagger(FittedTagger):
         config = config or SpanTaggerConfig()
         examples = list(examples)
         counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        words: dict[tuple[str, str], list[int]] = defaultdict(list)
         for agent, email, fields in examples:
             text = " ".join(email.split())
             for name in text_fields(agent):
                 for value in values_of(fields.get(name)):
                     counts[agent.key, name][0] += str(value) in text
                     counts[agent.key, name][1] += 1
+                    words[agent.key, name].append(len(str(value).split()))
         taken: dict[str, list[str]] = defaultdict(list)
         for (key, name), (verbatim, total) in sorted(counts.items()):
             if verbatim >= config.min_values and verbatim >= config.min_verbatim * total:
                 taken[key].append(name)
+        phrases: dict[str, list[str]] = defaultdict(list)
+        for (key, name), lengths in sorted(words.items()):
+            if name in taken.get(key, []) and sum(lengths) >= config.phrase_words * len(lengths):
+                phrases[key].append(name)
         rows: list[dict[str, Any]] = []
         labels: list[str] = []
         for agent, email, fields in examples:
@@ -183,6 +202,7 @@ class SpanTagger(FittedTagger):
         pipeline, seconds = fit_word_classifier(rows, labels, config.regularisation)
         metadata = {
             "fields": dict(taken),
+            "phrases": dict(phrases),
             "chunks": len(labels),
             "values": {label: labels.count(label) for label in sorted(set(labels)) if label != OUTSIDE},
             "seconds": seconds,
@@ -195,6 +215,41 @@ class SpanTagger(FittedTagger):
         taken = set(self.metadata["fields"].get(agent.key, []))
         return [name for name in agent.fields if name in taken]
 
+    def _runs(
+        self,
+        text: str,
+        spans: list[tuple[int, int]],
+        probabilities: Any,
+        best: list[int],
+        classes: list[str],
+        label: str,
+        phrase: bool,
+    ) -> list[tuple[str, float]]:
+        """Each run of chunks labelled ``label`` (punctuation between them kept), with its mean probability.
+
+        The run of a phrase field also takes in the unlabelled chunks beside it whose probability of
+        the field reaches :attr:`SpanTaggerConfig.extend_probability` (hysteresis): an error text's
+        code or last words, less typical than its first ones, stay with it instead of cutting it short.
+        """
+        column, outside = classes.index(label), classes.index(OUTSIDE) if OUTSIDE in classes else None
+        strong = [b == column for b in best]
+        member = [
+            strong[k] or (phrase and best[k] == outside and probabilities[k][column] >= self.config.extend_probability)
+            for k in range(len(spans))
+        ]
+        found: list[tuple[str, float]] = []
+        i = 0
+        while i < len(spans):
+            j = i
+            while member[i] and j + 1 < len(spans) and member[j + 1]:
+                j += 1
+            labelled = [k for k in range(i, j + 1) if strong[k]]
+            if labelled:
+                confidence = sum(probabilities[k][column] for k in labelled) / len(labelled)
+                found.append((text[spans[i][0] : spans[j][1]], float(confidence)))
+            i = j + 1
+        return found
+
     def values(self, agent: ExtractionAgent, email: str) -> dict[str, Any]:
         """The covered fields the e-mail states: a list holds every run of chunks, a single field the likeliest."""
         names = self.covers(agent)
@@ -206,16 +261,10 @@ class SpanTagger(FittedTagger):
         probabilities = self.model.predict_proba(chunk_features(text, spans, agent.key))
         best = [max(allowed, key=lambda c: row[c]) for row in probabilities]
         runs: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        i = 0
-        while i < len(spans):
-            label = classes[best[i]]
-            j = i
-            while j + 1 < len(spans) and best[j + 1] == best[i]:  # punctuation between them is kept
-                j += 1
-            if label != OUTSIDE:
-                confidence = sum(probabilities[k][best[k]] for k in range(i, j + 1)) / (j - i + 1)
-                runs[label].append((text[spans[i][0] : spans[j][1]], float(confidence)))
-            i = j + 1
+        phrases = set(self.metadata.get("phrases", {}).get(agent.key, []))
+        for label in names:
+            if label in classes:
+                runs[label] = self._runs(text, spans, probabilities, best, classes, label, label in phrases)
         for name in names:  # a single value no chunk was labelled with: its likeliest chunk, if likely enough
             column = classes.index(name) if name in classes else None
             if runs.get(name) or column is None or agent.category.fields[name].json_schema().get("type") == "array":

@@ -6,7 +6,7 @@ import pytest
 
 from mail2ticket.evaluation.extraction import values_match
 from mail2ticket.extraction import agents_for
-from mail2ticket.extraction.spans import SpanTagger, SpanTaggerConfig, SpanTaggerError, chunks, text_fields
+from mail2ticket.extraction.spans import OUTSIDE, SpanTagger, SpanTaggerConfig, SpanTaggerError, chunks, text_fields
 from mail2ticket.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy()
@@ -51,6 +51,32 @@ def test_it_finds_the_values_of_tickets_it_was_not_trained_on(tagger: SpanTagger
             right += fields.get(name) is not None and values_match(spec, field_spec, fields[name], got.get(name))
     precision, recall = right / found, right / expected
     assert expected > 30 and precision > 0.75 and recall > 0.5, (expected, precision, recall)
+
+
+def test_error_texts_are_phrases_and_job_names_are_not(tagger: SpanTagger) -> None:
+    phrases = tagger.metadata["phrases"]
+    assert "error_message" in phrases["incident_sauvegarde"]
+    assert "job_name" not in phrases["incident_sauvegarde"] and "restauration" not in phrases  # one word: a path
+
+
+def test_a_phrase_keeps_the_unlabelled_words_inside_and_beside_it(tagger: SpanTagger) -> None:
+    """Hysteresis: an unlabelled chunk likely enough joins a phrase's run; a one-word field's run never grows."""
+    text, spans = chunks("Erreur : VSS 0x800423F4 timeout du writer. Merci")
+    classes = [OUTSIDE, "error_message"]
+    # chunk by chunk: Erreur, VSS, 0x800423F4, timeout, du, writer, Merci
+    error = [0.01, 0.9, 0.05, 0.8, 0.3, 0.04, 0.01]
+    probabilities = [[1 - p, p] for p in error]
+    best = [1 if p > 0.5 else 0 for p in error]
+    runs = tagger._runs(text, spans, probabilities, best, classes, "error_message", phrase=True)
+    assert [value for value, _ in runs] == ["VSS 0x800423F4 timeout du writer"]
+    assert runs[0][1] == pytest.approx(0.85)  # the labelled chunks' confidence only
+    single = tagger._runs(text, spans, probabilities, best, classes, "error_message", phrase=False)
+    assert [value for value, _ in single] == ["VSS", "timeout"]
+    stricter = SpanTagger(tagger.model, SpanTaggerConfig(extend_probability=0.1), tagger.metadata)
+    assert [v for v, _ in stricter._runs(text, spans, probabilities, best, classes, "error_message", True)] == [
+        "VSS",
+        "timeout du",
+    ]
 
 
 def test_values_are_text_of_the_email(tagger: SpanTagger) -> None:
