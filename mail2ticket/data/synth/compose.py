@@ -55,7 +55,8 @@ def _human_part(d: Draft, ctx: Ctx, reg: str) -> tuple[str, bool]:
     if head:
         r = rng.random()
         if len(head) == 1 and r < 0.12 and reg in {"informal", "phone", "neutral"}:
-            first = text[:1].lower() + text[1:] if text[1:2].islower() else text
+            verbatim = any(text.startswith(value) for value in d.protected)  # a job or host name keeps its case
+            first = text[:1].lower() + text[1:] if text[1:2].islower() and not verbatim else text
             body = head[0].rstrip(",") + ", " + first
         elif r < 0.3:
             body = "\n".join(head) + "\n" + text

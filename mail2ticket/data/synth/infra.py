@@ -443,6 +443,11 @@ def client_code(company: Company) -> str:
     return company_code(company)
 
 
+#: What a job named in words backs up, and how often ("Backup-Compta-Daily", "Sauvegarde_Paie_Nuit").
+_JOB_TOPICS = ("Compta", "Paie", "RH", "GED", "Fichiers", "Mails", "Exchange", "SQL", "ERP", "VM", "Partages")
+_JOB_CADENCES = ("Daily", "Nightly", "Weekly", "Nuit", "Quotidien", "Hebdo", "Full", "Incr", "Mensuel")
+
+
 def job_name(company: Company, rng: random.Random, hostname: str | None = None, tool: str = "veeam") -> str:
     """A backup job / policy name following one of several real-world conventions."""
     code = company_code(company)
@@ -471,6 +476,8 @@ def job_name(company: Company, rng: random.Random, hostname: str | None = None, 
                 f"{code}-{h}-J",
             )
         )
+    topic = rng.choice(_JOB_TOPICS)
+    cadence = rng.choice(_JOB_CADENCES)
     return rng.choice(
         (
             f"{code}_VM_PROD_Daily",
@@ -485,6 +492,10 @@ def job_name(company: Company, rng: random.Random, hostname: str | None = None, 
             f"{code}_SRV_WINDOWS",
             "Sauvegarde quotidienne serveurs",
             f"BCS-{code}-VM-J-1",
+            f"Backup-{topic}-{cadence}",
+            f"{topic}_{cadence}",
+            f"Sauvegarde_{topic}_{cadence}",
+            f"Job-{topic}-{cadence}",
         )
     )
 

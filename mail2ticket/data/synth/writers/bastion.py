@@ -49,11 +49,25 @@ def _account(w: W, external: bool | None = None, vendor_name: str | None = None)
     fa, lb = slug(a, ""), slug(b, "")
     if ext:
         vendor = slug(vendor_name or w.cl(_VENDORS), "")
-        login = w.c(f"ext-{vendor}-{lb}", f"{fa[0]}.{lb}", f"presta_{lb}", f"{vendor}.{lb}", f"{fa}.{lb}.ext")
+        login = w.c(
+            f"ext-{vendor}-{lb}", f"{fa[0]}.{lb}", f"presta_{lb}", f"{vendor}.{lb}", f"{fa}.{lb}.ext", f"{fa[0]}{lb}"
+        )
     else:
-        login = w.c(f"{fa[0]}.{lb}", f"adm-{lb}", f"{fa}.{lb}", f"{lb}{fa[0]}", f"adm_{fa[0]}{lb}")
+        login = w.c(f"{fa[0]}.{lb}", f"adm-{lb}", f"{fa}.{lb}", f"{lb}{fa[0]}", f"adm_{fa[0]}{lb}", f"{fa[0]}{lb}")
     w.keep(login)
     return login, f"{a} {b}"
+
+
+def _named(w: W, login: str, name: str) -> str:
+    """How a request names an account: its login alone, or its holder with the login beside (the login is the value)."""
+    return w.c(
+        login,
+        login,
+        f"{name} ({login})",
+        f"{name} (compte {login})",
+        f"{name}, identifiant : {login},",
+        f"l'utilisateur {login}",
+    )
 
 
 def _protos(w: W, n: int = 1) -> list[str]:
@@ -72,11 +86,20 @@ def create_contractor(w: W):
     login, name = _account(w, True, vendor)
     proto = _protos(w)[0]
     d = w.future(5, 120)
-    text = w.c(
-        f"Merci de créer un accès {proto} sur {h.name} via le bastion pour le prestataire {login} {d.until}.",
-        f"Pouvez-vous créer un compte bastion pour {name} ({vendor}), identifiant {login}, avec un accès {proto} à {h.name}, valable {d.until} ?",
-        f"Le prestataire {vendor} doit intervenir sur {h.name}. Merci de créer l'accès {proto} pour le compte {login} {d.until}.",
-    )
+    if w.p(0.25):  # the holder's name only: the account to create is that person
+        login = name
+        w.keep(name)
+        text = w.c(
+            f"Merci d'ouvrir un accès {proto} via le bastion sur {h.name} à {name}, de la société {vendor}, {d.until}.",
+            f"{name} ({vendor}) doit se connecter en {proto} sur {h.name}. Pouvez-vous lui créer un accès bastion {d.until} ?",
+            f"Pouvez-vous créer un compte bastion au nom de {name} ({vendor}) avec un accès {proto} à {h.name} {d.until} ?",
+        )
+    else:
+        text = w.c(
+            f"Merci de créer un accès {proto} sur {h.name} via le bastion pour le prestataire {_named(w, login, name)} {d.until}.",
+            f"Pouvez-vous créer un compte bastion pour {name} ({vendor}), identifiant {login}, avec un accès {proto} à {h.name}, valable {d.until} ?",
+            f"Le prestataire {vendor} doit intervenir sur {h.name}. Merci de créer l'accès {proto} pour le compte {login} {d.until}.",
+        )
     w.fields.update({"action": "création", "user_accounts": [login], "target_hosts": [h.name], "protocols": [proto]})
     w.fields["validity_end_date"] = d.iso
     text = w.lead(LEADS, text, 0.35)
@@ -110,6 +133,7 @@ def extend_validity(w: W):
     d = w.future(10, 180)
     text = w.c(
         f"Le compte bastion {login} expire bientôt. Pouvez-vous prolonger sa validité {d.until} ?",
+        f"L'accès bastion de {_named(w, login, name)} arrive à échéance, merci de le prolonger {d.until}.",
         f"Merci de prolonger l'accès de {name} ({login}) sur le bastion {d.until}, sa mission est prolongée.",
     )
     w.fields.update({"action": "modification", "user_accounts": [login], "validity_end_date": d.iso})
@@ -210,11 +234,12 @@ def english_vendor(w: W):
 
 
 def informal(w: W):
-    login, _ = _account(w)
+    login, name = _account(w)
     h = w.host()
     proto = _protos(w)[0]
     text = w.c(
         f"slt tu peux ouvrir {proto} sur {h.name} pour {login} via le bastion stp ?",
+        f"salut, tu peux ouvrir {proto} sur {h.name} pour {_named(w, login, name)} via le bastion ?",
         f"hello, {login} a besoin du {proto} sur {h.name}, tu peux ajouter ça dans le bastion ? thx",
     )
     w.fields.update(
@@ -337,6 +362,45 @@ def rename_account(w: W):
         w.c("Modification identifiant bastion", "Changement de login"),
         text,
         w.reg("neutral", "formal"),
+    )
+
+
+_GROUPS = (
+    "GRP_ADMIN_WIN",
+    "GRP_ADMIN_LINUX",
+    "Prestataires",
+    "Exploitation",
+    "Admins-SQL",
+    "BASTION_N2",
+    "Support-Editeur",
+    "GRP_RESEAU",
+)
+
+
+def change_rights(w: W):
+    """An existing account whose rights change: a group, a profile, a reactivation, one more target."""
+    login, name = _account(w)
+    who = _named(w, login, name)
+    group, other = w.rng.sample(_GROUPS, 2)
+    w.keep(group, other)
+    h = w.host() if w.p(0.5) else None
+    on = f" sur {h.name}" if h else ""
+    text = w.c(
+        f"Pouvez-vous ajouter {who} au groupe {group} du bastion{on} ? Il a changé de poste.",
+        f"Merci de changer les droits de {who} sur le bastion : il passe du groupe {other} au groupe {group}.",
+        f"Le compte {login} a été désactivé par erreur. Pouvez-vous le réactiver avec les mêmes accès{on} ?",
+        f"Changement de droits pour {who} : il lui faut les accès du groupe {group}{on}, en plus des siens.",
+        f"Modification d'accès bastion : {who} doit garder son compte mais avec le profil {group} au lieu de {other}.",
+    )
+    w.fields.update({"action": "modification", "user_accounts": [login]})
+    if h and h.name in text:
+        w.fields["target_hosts"] = [h.name]
+    text = w.lead(LEADS, text, 0.35)
+    return w.draft(
+        "change_rights",
+        w.c("Modification droits bastion", f"Bastion : droits de {login}", "Changement de groupe bastion"),
+        text,
+        w.reg("neutral", "formal", "informal"),
     )
 
 
@@ -623,6 +687,7 @@ FAMILIES = [
     ("urgent_intervention", 1.5, urgent_intervention),
     ("table", 1.0, table),
     ("rename_account", 1.0, rename_account),
+    ("change_rights", 3.0, change_rights),
     ("layperson_vendor", 3.0, layperson_vendor),
     ("short_request", 2.5, short_request),
     ("long_story", 2.0, long_story),

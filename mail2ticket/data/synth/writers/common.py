@@ -189,7 +189,7 @@ class W:
         if not pool or self.rng.random() >= p:
             return text
         head = self.rng.choice(pool)
-        if head.endswith(",") and text[1:2].islower():
+        if head.endswith(",") and text[1:2].islower() and not any(text.startswith(v) for v in self.protected):
             return f"{head} {text[0].lower()}{text[1:]}"
         return f"{head}{self.rng.choice((' ', chr(10)))}{text}"
 

@@ -9,7 +9,8 @@ says. Backup types map French/English words to the taxonomy enum.
 
 from __future__ import annotations
 
-from ..infra import Host, database
+from ..infra import Host, database, share_name
+from ..people import slug
 from .common import W, bullet, de_, join_names
 
 # (as written, normalised)
@@ -135,26 +136,41 @@ def _paths(w: W, h: Host, n: int) -> list[str]:
 
 
 def _scope(w: W, h: Host, n: int, en: bool = False) -> tuple[list[str], str]:
-    """``n`` folders, drives or databases of ``h`` to protect, and how a client names them in a sentence."""
+    """``n`` folders, shares, drives, volumes or databases of ``h`` to protect, and how a client names them."""
     values: list[str] = []
     phrases: list[str] = []
     for _ in range(n):
         r = w.rng.random()
-        if r < 0.35:
+        if r < 0.3:
             value, _srv = w.folder(server=h, flavor="win")
             phrase = (
-                w.c(value, f"the {value} folder") if en else w.c(value, f"le dossier {value}", f"le répertoire {value}")
+                w.c(value, f"the {value} folder")
+                if en
+                else w.c(value, f"le dossier {value}", f"le répertoire {value}", f"« {value} »", f'"{value}"')
             )
+        elif r < 0.38:
+            value = share_name(w.company, w.rng)
+            w.keep(value)
+            phrase = f"the {value} share" if en else w.c(f"le partage {value}", f"le partage « {value} »")
         elif r < 0.5:
             value = w.c("C:", "D:", "E:", "F:")
             w.keep(value)
             phrase = f"drive {value}" if en else w.c(f"le disque {value}", f"le lecteur {value}")
-        elif r < 0.7:
+        elif r < 0.67:
             value, _srv = w.folder(server=h, flavor="linux")
             phrase = value if en else w.c(value, f"le répertoire {value}")
+        elif r < 0.75:
+            value = "vol_" + slug(share_name(w.company, w.rng), "_").lower()
+            w.keep(value)
+            phrase = f"the {value} volume" if en else w.c(f"le volume {value}", f"le volume NetApp {value}")
         else:
             value = w.db()
-            phrase = f"the {value} database" if en else w.c(f"la base {value}", f"la base de données {value}")
+            engine = w.c("", "", "Oracle ", "SQL Server ", "PostgreSQL ", "MySQL ")
+            phrase = (
+                f"the {engine}{value} database"
+                if en
+                else w.c(f"la base {engine}{value}", f"la base de données {engine}{value}", f"la base {value}")
+            )
         if value not in values:
             values.append(value)
             phrases.append(phrase)

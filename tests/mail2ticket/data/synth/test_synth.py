@@ -268,6 +268,36 @@ def test_policy_requests_say_what_is_protected_and_what_becomes_of_the_history(
     assert len(agreeing) >= 0.9 * len(written)  # the rest: typos the noise put in the deciding words
 
 
+def test_accounts_jobs_and_scopes_come_in_the_shapes_clients_write(
+    corpus: list[tuple[str, datetime, ClientEmail]],
+) -> None:
+    """An account is a login of any form or, when none is given, its holder's name, and a change
+    to it is often one of groups or rights; a job may be named in words (``Backup-Compta-Daily``);
+    data to protect is a folder, a drive, a share, a volume or a database, at times in quotes."""
+    accounts = [a for c, _s, m in corpus if "/Bastion/" in c for a in m.fields.get("user_accounts", [])]
+    plain_login = [a for a in accounts if re.fullmatch(r"[a-z]+", a)]
+    holder_name = [a for a in accounts if re.fullmatch(r"[A-ZÀ-Ý][\w-]+( [A-ZÀ-Ý][\w'-]+)+", a)]
+    assert len(plain_login) >= 0.15 * len(accounts) and len(holder_name) >= 0.09 * len(accounts)  # 10 % and 7 % before
+    scopes = [
+        (p, m.body)
+        for c, _s, m in corpus
+        if c.endswith("Stratégie de sauvegarde/Création")
+        for p in m.fields.get("paths", [])
+    ]
+    assert any(p.startswith("vol_") for p, _ in scopes)
+    changes = [m for c, _s, m in corpus if "/Bastion/" in c and m.fields.get("action") == "modification"]
+    assert sum(bool(re.search(r"\bgroupe\b|\bdroits\b|réactiv", m.body)) for m in changes) >= 0.2 * len(
+        changes
+    )  # 16 % before
+    jobs = [m.fields["job_name"] for _c, _s, m in corpus if "job_name" in m.fields]
+    assert sum(bool(re.fullmatch(r"[A-Z][a-z]+([-_][A-Z][A-Za-z]+){2}", j)) for j in jobs) >= 0.03 * len(
+        jobs
+    )  # none before
+    assert any(f"« {p} »" in body or f'"{p}"' in body for p, body in scopes)
+    for path, body in scopes:
+        assert path in body
+
+
 # ------------------------------------------------------------------ variety
 def test_enough_distinct_styles_per_category(corpus: list[tuple[str, datetime, ClientEmail]]) -> None:
     styles: dict[str, set[str]] = defaultdict(set)
