@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 #: The label of a chunk that belongs to no field.
 OUTSIDE = "O"
+#: What separates two values of a list written one after the other (``SSH, SFTP``, ``RDP/SSH``).
+_SEPARATOR = re.compile(r"[,;/+&|]")
 #: Characters trimmed from a chunk's ends (a final dot is trimmed too: it ends the sentence).
 _EDGES = " \t\"'«»“”‘’`,;:!?()[]{}<>*"
 
@@ -224,12 +226,15 @@ class SpanTagger(FittedTagger):
         classes: list[str],
         label: str,
         phrase: bool,
+        listed: bool = False,
     ) -> list[tuple[str, float]]:
         """Each run of chunks labelled ``label`` (punctuation between them kept), with its mean probability.
 
         The run of a phrase field also takes in the unlabelled chunks beside it whose probability of
         the field reaches :attr:`SpanTaggerConfig.extend_probability` (hysteresis): an error text's
         code or last words, less typical than its first ones, stay with it instead of cutting it short.
+        The values of a ``listed`` field end where a separator stands between two chunks
+        (``SSH, SFTP`` is two protocols; ``Jean Dupont`` one account).
         """
         column, outside = classes.index(label), classes.index(OUTSIDE) if OUTSIDE in classes else None
         strong = [b == column for b in best]
@@ -242,6 +247,8 @@ class SpanTagger(FittedTagger):
         while i < len(spans):
             j = i
             while member[i] and j + 1 < len(spans) and member[j + 1]:
+                if listed and _SEPARATOR.search(text[spans[j][1] : spans[j + 1][0]]):
+                    break
                 j += 1
             labelled = [k for k in range(i, j + 1) if strong[k]]
             if labelled:
@@ -264,7 +271,8 @@ class SpanTagger(FittedTagger):
         phrases = set(self.metadata.get("phrases", {}).get(agent.key, []))
         for label in names:
             if label in classes:
-                runs[label] = self._runs(text, spans, probabilities, best, classes, label, label in phrases)
+                listed = agent.category.fields[label].json_schema().get("type") == "array"
+                runs[label] = self._runs(text, spans, probabilities, best, classes, label, label in phrases, listed)
         for name in names:  # a single value no chunk was labelled with: its likeliest chunk, if likely enough
             column = classes.index(name) if name in classes else None
             if runs.get(name) or column is None or agent.category.fields[name].json_schema().get("type") == "array":

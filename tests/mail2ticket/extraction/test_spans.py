@@ -79,6 +79,18 @@ def test_a_phrase_keeps_the_unlabelled_words_inside_and_beside_it(tagger: SpanTa
     ]
 
 
+def test_values_of_a_list_end_at_a_separator_but_not_at_a_space(tagger: SpanTagger) -> None:
+    text, spans = chunks("Accès SSH, SFTP pour Jean Dupont; j.martin")
+    classes = [OUTSIDE, "protocols"]
+    labelled = [False, True, True, False, True, True, True]  # Accès SSH SFTP pour Jean Dupont j.martin
+    probabilities = [[0.1, 0.9] if on else [0.9, 0.1] for on in labelled]
+    best = [1 if on else 0 for on in labelled]
+    listed = tagger._runs(text, spans, probabilities, best, classes, "protocols", phrase=False, listed=True)
+    assert [value for value, _ in listed] == ["SSH", "SFTP", "Jean Dupont", "j.martin"]
+    single = tagger._runs(text, spans, probabilities, best, classes, "protocols", phrase=False)
+    assert [value for value, _ in single] == ["SSH, SFTP", "Jean Dupont; j.martin"]
+
+
 def test_values_are_text_of_the_email(tagger: SpanTagger) -> None:
     email = "Bonjour, pouvez-vous restaurer le fichier \\\\SRVFIC02\\Compta\\Bilan 2024.xlsx dans l'état d'hier ?"
     got = tagger.values(RESTORE, email)
