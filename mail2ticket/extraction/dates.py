@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
+
 #: Time zone of the wall-clock times French e-mails state (they almost never give an offset).
 DEFAULT_TIMEZONE = "Europe/Paris"
 
@@ -36,6 +38,27 @@ _BARE_WEEKDAY = re.compile(
     rf"\b({'|'.join(_WEEKDAYS)})\b(?!\s+(?:\d{{1,2}}(?:er)?\s*(?:/|\s[a-zéû]{{3,}})|derni|prochain))(?:\s+(?:à\s+)?(\d{{1,2}})\s?h\s?(\d{{2}})?\b)?",
     re.IGNORECASE,
 )
+
+_MONTHS = r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|octobre|novembre|d[ée]cembre"
+#: The start, middle or end of a month or a year, which dateparser does not read: "fin mars",
+#: "fin du mois", "mi-avril", "début juin 2026", "fin de l'année", "fin 2026".
+_PERIOD_PART = re.compile(
+    rf"\b(fin|mi|début|debut)[- ](?:(du mois|de mois|de ce mois)|(?:d'|de\s+)?({_MONTHS})(?:\s+(\d{{4}}))?"
+    r"|(de l'année|de l'annee|d'année|d'annee)|(\d{4}))\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30,
+}  # fmt: skip
+#: A length of time counted from the reception day: an access "valable 3 mois", "pour une durée de 15 jours".
+_DURATION = re.compile(
+    r"\b(?:pour une durée de|pour une duree de|d'une durée de|d'une duree de|durée\s*:|duree\s*:|pour|pendant|durant"
+    rf"|valable)\s+(\d{{1,3}}|{'|'.join(_NUMBER_WORDS)})\s+(jours?|semaines?|mois|ans?|années?|annees?)\b",
+    re.IGNORECASE,
+)
+#: A time of day written alone ("à 14h32", "vers 3h", "14:05"): a moment of the reception day.
+_CLOCK = re.compile(r"\b([01]?\d|2[0-3])(?:\s?h\s?([0-5]\d)?|:([0-5]\d))\b(?!\s?(?:/|-|\d))", re.IGNORECASE)
 
 #: Two reference times far apart: a text that reads as a different moment against each of them
 #: depends on the reference (``hier``, ``12/03``), so without a reception time it is no date.
@@ -98,6 +121,64 @@ def weekday_readings(match: re.Match[str], base: datetime) -> list[datetime]:
         return []
     day = base.replace(hour=hour, minute=minute, second=0, microsecond=0)
     return [_named_day(match, day, -1), _named_day(match, day, 1)]
+
+
+def period_readings(match: re.Match[str], base: datetime) -> list[datetime]:
+    """ "fin mars", "mi-avril", "fin du mois", "fin de l'année": the day the words pin down against ``base``.
+
+    A month named without its year is this year's; when that day has already passed, next year's
+    is a second reading (the date picker learns which one a field means).
+    """
+    part, this_month, month_name, year, _this_year, year_only = match.groups()
+    start_of_day = base.replace(hour=0, minute=0, second=0, microsecond=0)
+    if this_month:
+        return [_period_day(part, start_of_day.replace(day=1))]
+    if month_name is None:  # the year: its first day, its middle, its last day
+        year_number = int(year_only) if year_only else base.year
+        if year_number not in PLAUSIBLE_YEARS:
+            return []
+        month = {"fin": 12, "mi": 6}.get(part.lower(), 1)
+        return [_period_day(part, start_of_day.replace(year=year_number, month=month, day=1))]
+    first = start_of_day.replace(year=int(year) if year else base.year, month=_month_number(month_name), day=1)
+    if first.year not in PLAUSIBLE_YEARS:
+        return []
+    day = _period_day(part, first)
+    if year or day >= start_of_day:
+        return [day]
+    return [day, _period_day(part, first + relativedelta(years=1))]
+
+
+def _month_number(name: str) -> int:
+    folded = name.lower().replace("é", "e").replace("û", "u")
+    return [m.replace("[ée]", "e").replace("[ûu]", "u") for m in _MONTHS.split("|")].index(folded) + 1
+
+
+def _period_day(part: str, first: datetime) -> datetime:
+    """The first, the 15th or the last day of the month starting at ``first``."""
+    part = part.lower()
+    if part == "fin":
+        return first + relativedelta(months=1, days=-1)
+    return first.replace(day=15) if part == "mi" else first
+
+
+def duration_reading(match: re.Match[str], base: datetime) -> datetime:
+    """ "pour 3 mois", "valable deux semaines": the day that length of time after ``base``."""
+    count_text, unit = match.group(1).lower(), match.group(2).lower()
+    count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS[count_text]
+    if unit.startswith("jour"):
+        return base + relativedelta(days=count)
+    if unit.startswith("semaine"):
+        return base + relativedelta(weeks=count)
+    if unit == "mois":
+        return base + relativedelta(months=count)
+    return base + relativedelta(years=count)
+
+
+def clock_readings(match: re.Match[str], base: datetime) -> list[datetime]:
+    """A time of day written alone, on the reception day; one later than the reception is also read the day before."""
+    minute = match.group(2) or match.group(3) or 0
+    moment = base.replace(hour=int(match.group(1)), minute=int(minute), second=0, microsecond=0)
+    return [moment] if moment <= base else [moment, moment - timedelta(days=1)]
 
 
 def _dateparser(text: str, base: datetime, search: bool = True) -> datetime | None:
@@ -234,11 +315,16 @@ def date_mentions(email: str, received_at: datetime | None = None, max_chars: in
             found.append(DateMention(start, end, span, moment))
     if base is not None:
         text = " ".join(email[: 2 * max_chars].split())[:max_chars]
-        for match in _BARE_WEEKDAY.finditer(text):
-            span = match.group(0).rstrip()
-            found += [
-                DateMention(match.start(), match.start() + len(span), span, m) for m in weekday_readings(match, base)
-            ]
+        readers = (
+            (_BARE_WEEKDAY, weekday_readings),
+            (_PERIOD_PART, period_readings),
+            (_DURATION, lambda match, base: [duration_reading(match, base)]),
+            (_CLOCK, clock_readings),
+        )
+        for pattern, readings in readers:
+            for match in pattern.finditer(text):
+                span = match.group(0).rstrip()
+                found += [DateMention(match.start(), match.start() + len(span), span, m) for m in readings(match, base)]
     found.sort(key=lambda mention: mention.start - mention.end)  # longest first
     kept: list[DateMention] = []
     for mention in found:
@@ -255,9 +341,12 @@ __all__ = [
     "MAX_DATE_SPAN_WORDS",
     "PLAUSIBLE_YEARS",
     "DateMention",
+    "clock_readings",
     "date_mentions",
     "date_span",
+    "duration_reading",
     "iso_value",
     "parse_moment",
     "parse_received_at",
+    "period_readings",
 ]

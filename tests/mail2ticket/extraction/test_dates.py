@@ -74,3 +74,23 @@ def test_a_day_named_alone_is_read_both_ways_and_one_named_with_its_week_one_way
     assert date_mentions("samedi", None) == []  # no reference, no day
     assert parse_moment("jeudi prochain", RECEIVED) == datetime(2025, 3, 20)
     assert parse_moment("la nuit dernière", RECEIVED).date() == RECEIVED.date()  # as "cette nuit"
+
+
+def test_ends_of_months_lengths_of_time_and_times_alone_are_read_against_the_reception() -> None:
+    def read(text: str) -> list[tuple[str, datetime]]:
+        return [(m.text, m.moment) for m in date_mentions(text, RECEIVED)]
+
+    assert read("Accès jusqu'à fin mars.") == [("fin mars", datetime(2025, 3, 31))]
+    assert read("jusqu'à la fin du mois") == [("fin du mois", datetime(2025, 3, 31))]
+    assert read("mi-avril") == [("mi-avril", datetime(2025, 4, 15))]
+    assert read("fin février") == [("fin février", datetime(2025, 2, 28)), ("fin février", datetime(2026, 2, 28))]
+    assert read("avant la fin de l'année") == [("fin de l'année", datetime(2025, 12, 31))]
+    assert read("début juin 2026") == [("début juin 2026", datetime(2026, 6, 1))]
+    assert read("Compte valable 3 mois.") == [("valable 3 mois", datetime(2025, 6, 14, 9, 30))]
+    assert read("pour une durée de quinze jours") == [("pour une durée de quinze jours", datetime(2025, 3, 29, 9, 30))]
+    assert read("en échec depuis deux semaines")[0][1] < RECEIVED  # "depuis": dateparser's reading, in the past
+    assert read("alerte vers 3h") == [("3h", datetime(2025, 3, 14, 3, 0))]
+    # later than the reception: today's, or the day before's
+    assert read("à 14:05") == [("14:05", datetime(2025, 3, 14, 14, 5)), ("14:05", datetime(2025, 3, 13, 14, 5))]
+    assert read("le 12/03 à 14h05") == [("le 12/03 à 14h05", datetime(2025, 3, 12, 14, 5))]  # one mention, not two
+    assert date_mentions("fin mars, pour 3 mois, à 14h", None) == []  # no reference, no day
