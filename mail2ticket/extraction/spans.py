@@ -63,7 +63,7 @@ class SpanTaggerConfig(BaseModel):
     phrase_words: float = Field(
         default=2.0,
         ge=1.0,
-        description="Mean words of a field's training values from which it is a phrase (an error text, a service) "
+        description="Mean words of a field's training values from which it is a phrase (an error text, a schedule) "
         "whose runs may extend, rather than a single word (a job name, an account).",
     )
     extend_probability: float = Field(
