@@ -43,8 +43,8 @@ _MONTHS = r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|o
 #: The start, middle or end of a month or a year, which dateparser does not read: "fin mars",
 #: "fin du mois", "mi-avril", "début juin 2026", "fin de l'année", "fin 2026".
 _PERIOD_PART = re.compile(
-    rf"\b(fin|mi|début|debut)[- ](?:(du mois|de mois|de ce mois)|(?:d'|de\s+)?({_MONTHS})(?:\s+(\d{{4}}))?"
-    r"|(de l'année|de l'annee|d'année|d'annee)|(\d{4}))\b",
+    rf"\b(fin|mi|début|debut)[- ](?:(du mois|de mois|de ce mois)|(?:d['’]|de\s+)?({_MONTHS})(?:\s+(\d{{4}}))?"
+    r"|(de l['’]ann[ée]e|d['’]ann[ée]e)|(\d{4}))\b",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {
@@ -53,7 +53,7 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 #: A length of time counted from the reception day: an access "valable 3 mois", "pour une durée de 15 jours".
 _DURATION = re.compile(
-    r"\b(?:pour une durée de|pour une duree de|d'une durée de|d'une duree de|durée\s*:|duree\s*:|pour|pendant|durant"
+    r"\b(?:pour une dur[ée]e de|d['’]une dur[ée]e de|dur[ée]e\s*:|pour|pendant|durant"
     rf"|valable)\s+(\d{{1,3}}|{'|'.join(_NUMBER_WORDS)})\s+(jours?|semaines?|mois|ans?|années?|annees?)\b",
     re.IGNORECASE,
 )
@@ -124,7 +124,7 @@ def weekday_readings(match: re.Match[str], base: datetime) -> list[datetime]:
 
 
 def period_readings(match: re.Match[str], base: datetime) -> list[datetime]:
-    """ "fin mars", "mi-avril", "fin du mois", "fin de l'année": the day the words pin down against ``base``.
+    """The day "fin mars", "mi-avril", "fin du mois" or "fin de l'année" pins down against ``base``.
 
     A month named without its year is this year's; when that day has already passed, next year's
     is a second reading (the date picker learns which one a field means).
@@ -162,7 +162,7 @@ def _period_day(part: str, first: datetime) -> datetime:
 
 
 def duration_reading(match: re.Match[str], base: datetime) -> datetime:
-    """ "pour 3 mois", "valable deux semaines": the day that length of time after ``base``."""
+    """The day a length of time ("pour 3 mois", "valable deux semaines") after ``base``."""
     count_text, unit = match.group(1).lower(), match.group(2).lower()
     count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS[count_text]
     if unit.startswith("jour"):
@@ -303,7 +303,9 @@ def date_mentions(email: str, received_at: datetime | None = None, max_chars: in
     Each is read from its longest words: "mardi 11 avril" is one mention, not three, and
     "hier 14h30" one, not "hier" and "14h30". Relative words are read against ``received_at``;
     a day named alone ("samedi") is two mentions of the same words, the day gone and the day to
-    come (:func:`weekday_readings`).
+    come (:func:`weekday_readings`). The start, middle or end of a month or year, a length of time
+    counted from the reception and a time alone, none of which dateparser reads, are mentions
+    too (:func:`period_readings`, :func:`duration_reading`, :func:`clock_readings`).
     """
     base = received_at.replace(tzinfo=None) if received_at is not None else None
     found = []

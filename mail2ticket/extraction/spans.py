@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 #: The label of a chunk that belongs to no field.
 OUTSIDE = "O"
-#: What separates two values of a list written one after the other (``SSH, SFTP``, ``RDP/SSH``).
+#: What separates two values of a list written one after the other (``SSH, SFTP``, ``RDP / SSH``).
 _SEPARATOR = re.compile(r"[,;/+&|]")
 #: Characters trimmed from a chunk's ends (a final dot is trimmed too: it ends the sentence).
 _EDGES = " \t\"'«»“”‘’`,;:!?()[]{}<>*"

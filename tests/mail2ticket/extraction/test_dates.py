@@ -85,6 +85,7 @@ def test_ends_of_months_lengths_of_time_and_times_alone_are_read_against_the_rec
     assert read("mi-avril") == [("mi-avril", datetime(2025, 4, 15))]
     assert read("fin février") == [("fin février", datetime(2025, 2, 28)), ("fin février", datetime(2026, 2, 28))]
     assert read("avant la fin de l'année") == [("fin de l'année", datetime(2025, 12, 31))]
+    assert read("fin d’avril") == [("fin d’avril", datetime(2025, 4, 30))]  # a typographic apostrophe
     assert read("début juin 2026") == [("début juin 2026", datetime(2026, 6, 1))]
     assert read("Compte valable 3 mois.") == [("valable 3 mois", datetime(2025, 6, 14, 9, 30))]
     assert read("pour une durée de quinze jours") == [("pour une durée de quinze jours", datetime(2025, 3, 29, 9, 30))]
