@@ -11,7 +11,7 @@ from __future__ import annotations
 from .frame import SUBJECT_PREFIXES, banner, closing, extra, footer, greeting, opener, signature
 from .infra import random_person_name
 from .model import ClientEmail, Ctx, Draft
-from .noise import casual_punctuation, drop_accents, flatten_asterisks, protect, restore, sms, typos
+from .noise import casual_punctuation, drop_accents, flatten_asterisks, may_lower_first, protect, restore, sms, typos
 
 # register: (typo rates, p(no accents), p(lower case), p(sms spelling), p(sloppy punctuation))
 _NOISE: dict[str, tuple[tuple[float, ...], float, float, float, float]] = {
@@ -55,8 +55,7 @@ def _human_part(d: Draft, ctx: Ctx, reg: str) -> tuple[str, bool]:
     if head:
         r = rng.random()
         if len(head) == 1 and r < 0.12 and reg in {"informal", "phone", "neutral"}:
-            verbatim = any(text.startswith(value) for value in d.protected)  # a job or host name keeps its case
-            first = text[:1].lower() + text[1:] if text[1:2].islower() and not verbatim else text
+            first = text[:1].lower() + text[1:] if may_lower_first(text, d.protected) else text
             body = head[0].rstrip(",") + ", " + first
         elif r < 0.3:
             body = "\n".join(head) + "\n" + text

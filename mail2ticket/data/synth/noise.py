@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Sequence
 
 _ACCENTS = str.maketrans(
     {
@@ -170,6 +171,15 @@ def casual_punctuation(text: str, rng: random.Random) -> str:
     if choice < 0.7:
         return _SENT_END_RE.sub(lambda m: rng.choice(("...", ".", ".", " !")) + m.group(1), text)
     return text.replace(" ?", "??", 1).replace("!", "!!", 1)
+
+
+def may_lower_first(text: str, protected: Sequence[str]) -> bool:
+    """Whether ``text``'s first letter may be lower-cased to follow a comma ("Bonjour, merci de...").
+
+    Only a capitalised word is (not an acronym such as ``VM``), and never the start of a value
+    the ground truth holds verbatim (``Backup Job FILE05``).
+    """
+    return text[1:2].islower() and not any(text.startswith(value) for value in protected)
 
 
 def protect(text: str, values: list[str]) -> tuple[str, list[str]]:

@@ -28,6 +28,7 @@ from ..infra import (
     short_name,
 )
 from ..model import Ctx, Draft
+from ..noise import may_lower_first
 from ..people import sector_of
 from ..vocab import TICKET_PREFIXES
 
@@ -189,7 +190,7 @@ class W:
         if not pool or self.rng.random() >= p:
             return text
         head = self.rng.choice(pool)
-        if head.endswith(",") and text[1:2].islower() and not any(text.startswith(v) for v in self.protected):
+        if head.endswith(",") and may_lower_first(text, self.protected):
             return f"{head} {text[0].lower()}{text[1:]}"
         return f"{head}{self.rng.choice((' ', chr(10)))}{text}"
 
