@@ -44,7 +44,7 @@ _MONTHS = r"janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[ûu]t|septembre|o
 #: "fin du mois", "mi-avril", "début juin 2026", "fin de l'année", "fin 2026".
 _PERIOD_PART = re.compile(
     rf"\b(fin|mi|début|debut)[- ](?:(du mois|de mois|de ce mois)|(?:d['’]|de\s+)?({_MONTHS})(?:\s+(\d{{4}}))?"
-    r"|(de l['’]ann[ée]e|d['’]ann[ée]e)|(\d{4}))\b",
+    r"|(?:de l['’]ann[ée]e|d['’]ann[ée]e)|(\d{4}))\b",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {
@@ -129,7 +129,7 @@ def period_readings(match: re.Match[str], base: datetime) -> list[datetime]:
     A month named without its year is this year's; when that day has already passed, next year's
     is a second reading (the date picker learns which one a field means).
     """
-    part, this_month, month_name, year, _this_year, year_only = match.groups()
+    part, this_month, month_name, year, year_only = match.groups()
     start_of_day = base.replace(hour=0, minute=0, second=0, microsecond=0)
     if this_month:
         return [_period_day(part, start_of_day.replace(day=1))]
@@ -297,6 +297,15 @@ class DateMention:
     moment: datetime
 
 
+#: The date words dateparser does not read, each with the moments it states against the reception time.
+_READERS = (
+    (_BARE_WEEKDAY, weekday_readings),
+    (_PERIOD_PART, period_readings),
+    (_DURATION, lambda match, base: [duration_reading(match, base)]),
+    (_CLOCK, clock_readings),
+)
+
+
 def date_mentions(email: str, received_at: datetime | None = None, max_chars: int = 3_000) -> list[DateMention]:
     """Every moment the first ``max_chars`` characters of ``email`` state, in the e-mail's order.
 
@@ -317,13 +326,7 @@ def date_mentions(email: str, received_at: datetime | None = None, max_chars: in
             found.append(DateMention(start, end, span, moment))
     if base is not None:
         text = " ".join(email[: 2 * max_chars].split())[:max_chars]
-        readers = (
-            (_BARE_WEEKDAY, weekday_readings),
-            (_PERIOD_PART, period_readings),
-            (_DURATION, lambda match, base: [duration_reading(match, base)]),
-            (_CLOCK, clock_readings),
-        )
-        for pattern, readings in readers:
+        for pattern, readings in _READERS:
             for match in pattern.finditer(text):
                 span = match.group(0).rstrip()
                 found += [DateMention(match.start(), match.start() + len(span), span, m) for m in readings(match, base)]
