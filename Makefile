@@ -95,8 +95,9 @@ system-deps:
 	$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql chromium
 
 # In .venv-vllm both engines are required: one that cannot be imported fails the run, never skips.
+# --durations: the slowest tests in every log, where the time of a full run goes.
 test: lint system-deps $(VLLM_STAMP) $(KFP_STAMP)
-	$(BIN)/python -m pytest --ignore=$(CONFORMANCE)
+	$(BIN)/python -m pytest --ignore=$(CONFORMANCE) --durations=30
 	MAIL2TICKET_ENGINES=transformers,vllm $(VLLM_BIN)/python -m pytest $(CONFORMANCE)
 
 test-conformance-vllm: $(VLLM_STAMP)
