@@ -20,7 +20,6 @@ most confident about. Every row uses the one model fitted on the whole training 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import sys
 from pathlib import Path
@@ -30,6 +29,7 @@ sys.path.insert(0, str(REPO))
 
 from mail2ticket.calibration import Answers, Calibration, automation, calibrate  # noqa: E402
 from mail2ticket.classical import ClassicalClassifier  # noqa: E402
+from mail2ticket.data.prepare import read_ground_truth  # noqa: E402
 from mail2ticket.data.records import read_labelled_jsonl  # noqa: E402
 from mail2ticket.taxonomy import UNKNOWN, Taxonomy, load_taxonomy  # noqa: E402
 
@@ -59,15 +59,15 @@ def out_of_fold(records: list[dict], folds: list[int], taxonomy: Taxonomy) -> li
     return answers  # type: ignore[return-value]
 
 
-def on_dev(model: ClassicalClassifier, calibration: Calibration, dev: list[dict]) -> tuple[float, float]:
-    """(automation rate, precision of the accepted) on the dev set under ``calibration``."""
-    probabilities = [calibration.apply(row) for row in model.predict_proba([r["email"] for r in dev])]
-    return automation(Answers.of(probabilities, [r["category"] for r in dev]), calibration.threshold)
+def on_dev(probabilities: list[dict[str, float]], truths: list[str], calibration: Calibration) -> tuple[float, float]:
+    """(automation rate, precision of the accepted) of the dev answers under ``calibration``."""
+    calibrated = [calibration.apply(row) for row in probabilities]
+    return automation(Answers.of(calibrated, truths), calibration.threshold)
 
 
-def most_confident_precision(model: ClassicalClassifier, dev: list[dict], share: float) -> float:
+def most_confident_precision(probabilities: list[dict[str, float]], truths: list[str], share: float) -> float:
     """Precision of the ``share`` of dev e-mails answered (not ``unknown``) with the highest confidence."""
-    answers = Answers.of(model.predict_proba([r["email"] for r in dev]), [r["category"] for r in dev])
+    answers = Answers.of(probabilities, truths)
     ranked = sorted(
         (
             (confidence, predicted == truth)
@@ -75,7 +75,7 @@ def most_confident_precision(model: ClassicalClassifier, dev: list[dict], share:
             if predicted != UNKNOWN
         ),
         key=lambda pair: -pair[0],
-    )[: round(share * len(dev))]
+    )[: round(share * len(truths))]
     return sum(right for _, right in ranked) / max(1, len(ranked))
 
 
@@ -90,13 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     train = read_labelled_jsonl(args.corpus / "prepared" / "train.jsonl")
     validation_path = args.corpus / "prepared" / "validation.jsonl"
     validation = read_labelled_jsonl(validation_path) if validation_path.stat().st_size else []
-    styles = {}
-    with (args.corpus / "export.truth.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            row = json.loads(line)
-            styles[row["ticket_id"]] = row.get("style", "?")
+    ground_truth = read_ground_truth(args.corpus / "export.truth.jsonl")
+    styles = {ticket: row.get("style", "?") for ticket, row in ground_truth.items()}
     dev = read_labelled_jsonl(DEV_SET)
     model = ClassicalClassifier.fit(train, taxonomy)
+    dev_probabilities = model.predict_proba([r["email"] for r in dev])
+    dev_truths = [r["category"] for r in dev]
 
     held_out = out_of_fold(train, writer_folds(train, styles, args.folds), taxonomy)
     truths = [r["category"] for r in train]
@@ -112,13 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     print("| thresholds fitted on | target | validation automation / precision | dev automation | dev precision |")
     print("|---|---:|---:|---:|---:|")
     for name, target, calibration in rows:
-        rate, precision = on_dev(model, calibration, dev)
+        rate, precision = on_dev(dev_probabilities, dev_truths, calibration)
         print(
             f"| {name} | {target:.2f} | {calibration.validation_automation_rate:.3f} / "
             f"{calibration.validation_accepted_precision:.3f} | {rate:.3f} | {precision:.3f} |"
         )
     print(f"\nPrecision of the 60 % of dev e-mails answered with the most confidence: "
-          f"{most_confident_precision(model, dev, 0.6):.3f}")  # fmt: skip
+          f"{most_confident_precision(dev_probabilities, dev_truths, 0.6):.3f}")  # fmt: skip
     return 0
 
 
