@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
 
 from pipelines.demo import DEV_SET
 from pipelines.ticket_classifier import COMPILED_PATH, ClusterSettings, build_pipeline, compile_pipeline
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
 
 #: Tasks on GPU nodes (the second use of a component is its name with ``-2``: the parsers alone run no model).
 GPU_TASKS = (
@@ -24,23 +30,71 @@ EXTRACTOR_RUNS = {"extractor candidate", "extractor baseline"}
 FEEDBACK = Path(__file__).parents[1] / "mail2ticket" / "data" / "feedback" / "review_export.jsonl"
 
 
-def local_pipeline(tmp_path: Path, tickets: int, seed: int, dev_lines: int, **parameters: object):
+def local_pipeline(root: Path, tickets: int, seed: int, dev_lines: int, **parameters: object):
     """A generated export, the first ``dev_lines`` of the dev set, kfp.local: the pipeline with small parameters.
 
-    Returns a function that runs it once, with overrides of those parameters.
+    Returns a function that runs it once, with overrides of those parameters; every run writes
+    its task outputs under ``root`` and reads the same export, so two runs differ only by those.
     """
-    from functools import partial
-
     from mail2ticket.data.corpus import CorpusConfig, generate
     from pipelines.local import init_local
 
-    corpus = generate(CorpusConfig(tickets=tickets, seed=seed, strategic_share=0.6), tmp_path / "export.csv")
-    dev = tmp_path / "dev.jsonl"
+    corpus = generate(CorpusConfig(tickets=tickets, seed=seed, strategic_share=0.6), root / "export.csv")
+    dev = root / "dev.jsonl"
     dev.write_text("".join(DEV_SET.read_text(encoding="utf-8").splitlines(keepends=True)[:dev_lines]), encoding="utf-8")
-    init_local(tmp_path / "kfp")
     small = {"batch_size": 2, "gradient_accumulation": 1, "prompt_style": "compact", **parameters}
     data = {"data_uri": str(corpus.export), "ground_truth_uri": str(corpus.truth), "dev_data_uri": str(dev)}
-    return partial(build_pipeline(cluster=False), **data, **small)
+
+    def run(**overrides: object) -> None:
+        init_local(root / "kfp")  # kfp.local's settings are global: another test may have moved them
+        build_pipeline(cluster=False)(**data, **(small | overrides))
+
+    return run
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    """The first pipeline run of this module, which both adapters' tests read back.
+
+    A run through kfp.local takes minutes on two cores, so the MLflow-view test and the promotion
+    test share it; the promotion test then runs the same pipeline a second time.
+    """
+
+    run: Callable[..., None]
+    """Runs the same pipeline again, on the same export, with parameter overrides."""
+    client: MlflowClient
+    """Client of the session's MLflow server."""
+    parent_run_id: str
+    """The first run's parent MLflow run."""
+    champion_version: str
+    """The classifier version the first run promoted."""
+
+
+#: Registered models and experiment of the shared run.
+SHARED_NAMES = {"registered_model": "pipeline-test", "mlflow_experiment": "pipeline-test",
+                "extractor_registered_model": "pipeline-test-extractor"}  # fmt: skip
+#: Small extractor parameters: two steps on one layer, three e-mails scored per set.
+SMALL_EXTRACTOR = {"extractor_max_steps": 2, "extractor_lora_layers": 1, "extractor_batch_size": 2,
+                   "extractor_gradient_accumulation": 1, "max_extractor_train_examples": 12,
+                   "max_extraction_examples": 3, "extraction_max_new_tokens": 48}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def first_run(mlflow_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[PipelineRun]:
+    """One pipeline run that trains and promotes both adapters, tracked by the session's MLflow server."""
+    from mlflow import MlflowClient
+
+    from mail2ticket.registry.tracking import PARENT_RUN_TAG
+
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MLFLOW_TRACKING_URI", mlflow_server)
+        run = local_pipeline(tmp_path_factory.mktemp("pipeline"), 300, 5, 40, max_steps=2, max_train_examples=16,
+                             max_test_examples=6, **SHARED_NAMES, **SMALL_EXTRACTOR)  # fmt: skip
+        run()
+        client = MlflowClient(mlflow_server)
+        champion = client.get_model_version_by_alias(SHARED_NAMES["registered_model"], "champion")
+        parent = client.get_run(champion.run_id).data.tags[PARENT_RUN_TAG]
+        yield PipelineRun(run, client, parent, champion.version)
 
 
 def test_committed_yaml_equals_a_fresh_compile(default_settings: ClusterSettings, tmp_path: Path) -> None:
@@ -86,31 +140,25 @@ def dataset_card(client, candidate_run_id: str, tmp_path: Path) -> dict:
 
 
 def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
-    mlflow_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    first_run: PipelineRun, mlflow_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    """Two runs: the second, given the review queue's export, also shows corrections feeding the next run."""
-    from mlflow import MlflowClient
-
+    """A second run, given the review queue's export, also shows corrections feeding the next run."""
     from mail2ticket.registry.tracking import PARENT_RUN_TAG
 
     monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
-    model_name = "mail2ticket-classifier-pipeline-test"
-    common = dict(max_steps=3, max_train_examples=24, max_test_examples=8, registered_model=model_name,
-                  mlflow_experiment="pipeline-test", train_extractors=False)  # fmt: skip
-    pipeline = local_pipeline(tmp_path, tickets=400, seed=4, dev_lines=6, **common)
-    pipeline()
-    client = MlflowClient(mlflow_server)
-    champion = client.get_model_version_by_alias(model_name, "champion")
+    client, model_name = first_run.client, SHARED_NAMES["registered_model"]
+    champion = client.get_model_version(model_name, first_run.champion_version)
     run = client.get_run(champion.run_id)
     assert {"train_loss", "macro_f1", "dev_macro_f1", "match_rate", "automation_rate"} <= set(run.data.metrics)
     assert run.data.metrics["match_rate"] == 1.0
-    assert len(client.get_metric_history(run.info.run_id, "train_loss")) == 3
+    assert len(client.get_metric_history(run.info.run_id, "train_loss")) == 2
     assert "kfp.run_id" in run.data.tags and champion.tags["promotion_alias"] == "champion"
     assert champion.tags["beats_classical"] in ("true", "false")
 
     assert not any(name.startswith("reviewed_") for name in run.data.metrics)
 
-    pipeline(learning_rate=1e-12, feedback_uri=str(FEEDBACK))  # the bare base model, in effect
+    # The bare base model, in effect; only the classifier this time.
+    first_run.run(learning_rate=1e-12, feedback_uri=str(FEEDBACK), train_extractors=False)
     assert client.get_model_version_by_alias(model_name, "champion").version == champion.version
     challenger = client.get_model_version_by_alias(model_name, "challenger")
     assert challenger.version != champion.version
@@ -138,36 +186,25 @@ def test_pipeline_runs_locally_and_a_worse_model_does_not_take_champion(
     assert any(a.path == "evaluation/reviewed" for a in client.list_artifacts(candidate.info.run_id, "evaluation"))
 
 
-def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
-    mlflow_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(first_run: PipelineRun) -> None:
     """What a user comparing experiments in MLflow sees, read back through the client of a real server.
 
     One pipeline run trains both adapters: the classifier's runs and the extractor's sit under
     the same parent, each group with the same metric names, each adapter in its registered model.
     """
-    from mlflow import MlflowClient
-
     from mail2ticket.evaluation import Candidate
     from mail2ticket.registry.promotion import ADAPTER_MODEL_TAG
     from mail2ticket.registry.tracking import EXPERIMENT_KIND_TAG, PARENT_RUN_TAG
 
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server)
-    names = {"registered_model": "mlflow-view-test", "mlflow_experiment": "mlflow-view-test",
-             "extractor_registered_model": "mlflow-view-extractor"}  # fmt: skip
-    extractor = {"extractor_max_steps": 2, "extractor_lora_layers": 1, "extractor_batch_size": 2,
-                 "extractor_gradient_accumulation": 1, "max_extractor_train_examples": 12,
-                 "max_extraction_examples": 3, "extraction_max_new_tokens": 48}  # fmt: skip
-    run = local_pipeline(tmp_path, 300, 5, 40, max_steps=2, max_train_examples=16, max_test_examples=6, **names,
-                         **extractor)  # fmt: skip
-    run()
-    client = MlflowClient(mlflow_server)
-    experiment = client.get_experiment_by_name("mlflow-view-test")
+    client = first_run.client
+    experiment = client.get_experiment_by_name(SHARED_NAMES["mlflow_experiment"])
     assert experiment.tags[EXPERIMENT_KIND_TAG] == "finetuning"
     runs = client.search_runs([experiment.experiment_id])
-    parents = [r for r in runs if PARENT_RUN_TAG not in r.data.tags]
-    assert len(parents) == 1 and parents[0].info.run_name.startswith("pipeline ")
-    children = {r.info.run_name: r for r in runs if r.data.tags.get(PARENT_RUN_TAG) == parents[0].info.run_id}
+    parents = {r.info.run_id: r for r in runs if PARENT_RUN_TAG not in r.data.tags}
+    assert first_run.parent_run_id in parents  # (the promotion test may have added a second pipeline run)
+    assert all(r.info.run_name.startswith("pipeline ") for r in parents.values())
+    assert all(r.data.tags[PARENT_RUN_TAG] in parents for r in runs if r.info.run_id not in parents)
+    children = {r.info.run_name: r for r in runs if r.data.tags.get(PARENT_RUN_TAG) == first_run.parent_run_id}
     classifiers = {name.split(":")[0]: r for name, r in children.items() if not name.startswith("extractor")}
     assert set(classifiers) == CLASSIFIER_RUNS
     shared = set.intersection(*(set(r.data.metrics) for r in classifiers.values()))
@@ -180,12 +217,13 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
         contexts[dataset_input.dataset.name] = context
         assert dataset_input.dataset.digest
     assert contexts == {"train": "training", "validation": "validation", "test": "evaluation", "dev": "evaluation"}
-    version = client.get_model_version_by_alias("mlflow-view-test", "champion")
+    model_name, extractor_name = SHARED_NAMES["registered_model"], SHARED_NAMES["extractor_registered_model"]
+    version = client.get_model_version(model_name, first_run.champion_version)
     assert version.run_id == candidate.info.run_id
     logged = client.get_logged_model(candidate.data.tags[ADAPTER_MODEL_TAG])
     assert logged.source_run_id == candidate.info.run_id and str(logged.status) == "READY"
     registered = json.loads(logged.tags["mlflow.modelVersions"])
-    assert {"name": "mlflow-view-test", "version": int(version.version)} in registered
+    assert {"name": model_name, "version": int(version.version)} in registered
     assert version.source == logged.artifact_location  # the registry serves the logged model's files
     assert "adapter_model.safetensors" in {f.path for f in client.list_logged_model_artifacts(logged.model_id)}
 
@@ -203,7 +241,7 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
     assert len(client.get_metric_history(trained.info.run_id, "train_loss")) == 2
     assert trained.data.metrics["extraction_answered_by_model"] + trained.data.metrics[
         "extraction_answered_by_parser"] == 3  # fmt: skip
-    extractor_version = client.get_model_version_by_alias("mlflow-view-extractor", "champion")
+    extractor_version = client.get_model_version_by_alias(extractor_name, "champion")
     assert extractor_version.run_id == trained.info.run_id
     assert float(extractor_version.tags["metric.extraction_f1"]) == trained.data.metrics["extraction_f1"]
     # Its classical baseline is the parsers alone: whether it beats them on the dev set is on the version.
@@ -211,11 +249,11 @@ def test_mlflow_holds_one_parent_run_per_pipeline_run_with_comparable_children(
     assert extractor_version.tags["beats_classical"] == str(beats).lower()
     assert extractor_version.source == client.get_logged_model(trained.data.tags[ADAPTER_MODEL_TAG]).artifact_location
     # What serving resolves: the registry's champion, an extractor adapter on the same base model.
-    served = Candidate.resolve("embedded:smollm2-135m", f"models:/mlflow-view-extractor/{extractor_version.version}",
+    served = Candidate.resolve("embedded:smollm2-135m", f"models:/{extractor_name}/{extractor_version.version}",
                                kind="extractor")  # fmt: skip
     assert served.metadata["kind"] == "extractor" and served.metadata["steps"] == 2
     with pytest.raises(Exception, match="extractor"):
-        Candidate.resolve("embedded:smollm2-135m", f"models:/mlflow-view-test/{version.version}", kind="extractor")
+        Candidate.resolve("embedded:smollm2-135m", f"models:/{model_name}/{version.version}", kind="extractor")
 
 
 def test_preparation_defaults_come_from_prepare_config_only() -> None:
