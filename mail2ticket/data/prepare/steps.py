@@ -171,7 +171,13 @@ def add_unknown_class(
 
 
 def stratified_split(frame: pd.DataFrame, test_size: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Step 6: seeded stratified split; a category with a single ticket goes to train."""
+    """Step 6: seeded stratified split; a category with a single ticket goes to train.
+
+    Both parts come in a seeded random order, not the export's: a run on a budget takes the first
+    rows of a split (``max_train_examples``, ``max_test_examples``), and in the export's order
+    those are the earliest tickets of the kept categories, with the ``unknown`` class, appended
+    after them, left out entirely.
+    """
     from sklearn.model_selection import train_test_split
 
     counts = frame[CATEGORY].value_counts()
@@ -187,8 +193,8 @@ def stratified_split(frame: pd.DataFrame, test_size: float, seed: int) -> tuple[
             f"{1 - test_size:.0%}/{test_size:.0%} split"
         )
     train, test = train_test_split(rest, test_size=n_test, random_state=seed, stratify=rest[CATEGORY])
-    train = pd.concat([train, singletons]).sort_index()
-    return train.reset_index(drop=True), test.sort_index().reset_index(drop=True)
+    train = pd.concat([train, singletons]).sample(frac=1.0, random_state=seed)
+    return train.reset_index(drop=True), test.sample(frac=1.0, random_state=seed).reset_index(drop=True)
 
 
 _EMAIL_ADDRESS = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
