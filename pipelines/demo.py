@@ -151,9 +151,9 @@ class TrainingBudget:
 DEMO_BUDGET = TrainingBudget()
 #: 2,400 training e-mails, drawn class-balanced for three epochs, and 400 test e-mails; the last
 #: 8 layers (the demo's 7 trade a little accuracy for time, which this run has). On hand-written
-#: mail, draws in the data's proportions taught the large classes only (the small ones and
-#: ``unknown`` at F1 0); balanced ones lifted every small class and kept the generated test
-#: set's accuracy (bench/RESULTS.md, "The LLM after `make train-full`"). The extraction
+#: mail, draws in the data's proportions (without ``unknown`` then) taught the large classes
+#: only; balanced draws with ``unknown`` lifted the small classes and ``unknown`` and kept the
+#: generated test set's accuracy (bench/RESULTS.md, "The LLM after `make train-full`"). The extraction
 #: adapter gets its pipeline recipe (100 steps of 8 on the last 4 layers) on 600 tickets, its
 #: taggers every training ticket with ground truth, scored on 200 test e-mails and the whole dev set
 #: (177 e-mails).

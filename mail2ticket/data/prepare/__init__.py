@@ -11,7 +11,8 @@ Steps, in the paper's order, each counted in the dataset card:
 6. open set: tickets of the categories not kept become the ``unknown`` class (a share of the
    result, drawn in proportion to their source category; 0 is the paper's closed set);
 7. stratified, seeded train/test split (80/20), then a validation split held out of train to
-   calibrate confidences and review thresholds;
+   calibrate confidences and review thresholds; each split in a seeded random order, so that
+   a budgeted run's first rows are a fair draw of it;
 8. optional PII masking (e-mail addresses, phone numbers, IBANs);
 9. optional reviewed corrections (the review queue's export, :mod:`.feedback`): most join the
    training split, a seeded slice is held out as the ``reviewed`` evaluation set.
